@@ -1,0 +1,1 @@
+"""Agents, teams and roles, with every permission decided in one place."""

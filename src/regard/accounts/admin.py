@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from regard.accounts.models import Agent, Team
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "role", "availability", "capacity"]
+    list_filter = ["role", "availability", "teams"]
+    filter_horizontal = ["teams"]
+
+
+admin.site.register(Team, list_display=["name", "lead"])

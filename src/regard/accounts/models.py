@@ -1,0 +1,46 @@
+"""Agents are Django users with a profile; teams group them for routing and visibility."""
+
+from django.conf import settings
+from django.db import models
+
+from regard.accounts.choices import Availability, Role
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    lead = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
+    display_name = models.CharField(max_length=120)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    teams = models.ManyToManyField(Team, blank=True, related_name="agents")
+    time_zone = models.CharField(max_length=64, blank=True)
+    languages = models.CharField(max_length=120, blank=True, help_text="Comma-separated codes")
+    availability = models.CharField(
+        max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    capacity = models.PositiveIntegerField(default=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.display_name.split()[:2]).upper()

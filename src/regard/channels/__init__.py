@@ -1,0 +1,1 @@
+"""Channel adapters (e-mail, web, chat) feeding one inbound pipeline."""

@@ -1,0 +1,1 @@
+"""Promises agents make, tracked until kept."""

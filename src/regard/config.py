@@ -1,0 +1,186 @@
+"""Every Regard setting, read once from the environment by typed parsers, with default and help.
+
+The README's settings table is checked against `SETTINGS` by a test, so nothing goes undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+
+class ConfigError(Exception):
+    """A setting holds a value Regard cannot use; the message names the setting in one line."""
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def parse_int(value: str) -> int:
+    number = int(value.strip())
+    if number < 0:
+        raise ValueError("expected a number of zero or more")
+    return number
+
+
+def parse_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_str(value: str) -> str:
+    return value.strip()
+
+
+def parse_choice(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        lowered = value.strip().lower()
+        if lowered not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return lowered
+
+    return parse
+
+
+def parse_url(*schemes: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        scheme = urlsplit(value).scheme
+        if scheme not in schemes:
+            raise ValueError(
+                f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}"
+            )
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "REGARD_ENV",
+        "development",
+        parse_choice("development", "production"),
+        "`production` turns on HTTPS-only cookies, HSTS and requires a secret key.",
+    ),
+    Setting(
+        "REGARD_DATA_DIR",
+        "./var",
+        parse_str,
+        "Folder for the SQLite database, attachments, raw mail and the generated secret key.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        parse_url("sqlite", "postgres", "postgresql"),
+        "Empty: SQLite in WAL mode at `$REGARD_DATA_DIR/regard.sqlite3`. "
+        "`postgres://user:pass@host:5432/name` switches to PostgreSQL.",
+        secret=True,
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        parse_url("redis", "rediss"),
+        "Empty: tasks run from the database and live updates stay in-process. "
+        "`redis://host:6379/0` switches tasks (RQ) and live updates to Redis.",
+        secret=True,
+    ),
+    Setting(
+        "REGARD_SECRET_KEY",
+        "",
+        parse_str,
+        "Signs sessions and tokens. Empty in development: generated once into the data folder. "
+        "Required in production.",
+        secret=True,
+    ),
+    Setting("REGARD_DEBUG", "false", parse_bool, "Django debug pages. Refused in production."),
+    Setting(
+        "REGARD_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        parse_list,
+        "Comma-separated host names Regard answers to.",
+    ),
+    Setting(
+        "REGARD_BASE_URL",
+        "http://127.0.0.1:8000",
+        parse_url("http", "https"),
+        "The address customers and agents use; links in mail are built from it.",
+    ),
+    Setting(
+        "REGARD_TIME_ZONE",
+        "UTC",
+        parse_str,
+        "Default time zone for agents and business hours without their own.",
+    ),
+    Setting(
+        "REGARD_FROM_EMAIL", "support@localhost", parse_str, "Address outbound mail is sent from."
+    ),
+    Setting(
+        "REGARD_SMTP_URL",
+        "",
+        parse_url("smtp", "smtps", "smtp+starttls"),
+        "Empty: outbound mail is written to `$REGARD_DATA_DIR/outbox/`. "
+        "`smtp://user:pass@host:587` sends through that server.",
+        secret=True,
+    ),
+    Setting(
+        "REGARD_TASK_ATTEMPTS",
+        "5",
+        parse_int,
+        "How many times a failing background task runs before it is kept as failed.",
+    ),
+    Setting(
+        "REGARD_TASK_BACKOFF_SECONDS",
+        "5",
+        parse_int,
+        "First retry delay of a failed task; doubles with every attempt.",
+    ),
+    Setting(
+        "REGARD_LOG_LEVEL",
+        "INFO",
+        parse_choice("debug", "info", "warning", "error"),
+        "Log level of Regard's own loggers.",
+    ),
+)
+
+
+def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Parse every setting, raising ConfigError naming the first bad one."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name, setting.default)
+        if raw == "" and setting.default == "":
+            values[setting.name] = ""
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except (ValueError, TypeError) as exc:
+            shown = redact_url(raw) if setting.secret else raw
+            raise ConfigError(f"{setting.name}={shown!r} is not valid: {exc}") from None
+    return values
+
+
+def redact_url(value: str) -> str:
+    """Hide the password in a URL so it can be printed or logged."""
+    parts = urlsplit(value)
+    if not parts.password:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,1 @@
+"""Conversations, messages, attachments and the timeline of events."""

@@ -1,0 +1,46 @@
+"""Fetch-and-check: the only way views and API handlers load a conversation or a customer."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from regard.accounts.permissions import VIEW_ALL_TEAMS, can, role_of
+from regard.conversations.models import Conversation
+from regard.customers.models import Customer
+
+
+def agent_of(user):
+    if role_of(user) is None:
+        raise PermissionDenied("agents only")
+    return user.agent
+
+
+def conversations_for(user):
+    """The conversations this user may see (raises for non-agents)."""
+    return Conversation.objects.visible_to(agent_of(user))
+
+
+def conversation_for(user, conversation_id) -> Conversation:
+    """Load a conversation the user may see, or 404 (not 403, so ids cannot be probed)."""
+    try:
+        return (
+            conversations_for(user)
+            .select_related("customer__organization", "customer__owner", "assignee", "team")
+            .get(pk=int(conversation_id))
+        )
+    except (Conversation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such conversation") from None
+
+
+def customer_for(user, customer_id) -> Customer:
+    """Load a customer the user may see: one with a visible conversation, or any for leads."""
+    agent = agent_of(user)
+    customers = Customer.objects.select_related("organization", "owner")
+    if not can(user, VIEW_ALL_TEAMS):
+        visible = Conversation.objects.visible_to(agent).values("customer_id")
+        customers = customers.filter(pk__in=visible) | customers.filter(owner=agent)
+    try:
+        return customers.distinct().get(pk=int(customer_id))
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such customer") from None

@@ -1,0 +1,270 @@
+"""Every change to conversations and messages; each records an Event on the timeline."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from regard.conversations.choices import (
+    TRANSITIONS,
+    Delivery,
+    Direction,
+    EventKind,
+    Priority,
+    Status,
+)
+from regard.conversations.events import record_event
+from regard.conversations.models import Conversation, Message, Tag
+from regard.customers.choices import MomentKind
+from regard.customers.models import Customer, Moment
+
+
+class InvalidTransition(ValueError):
+    """The conversation cannot go from its status to the one asked for."""
+
+
+@transaction.atomic
+def open_conversation(
+    actor,
+    customer: Customer,
+    *,
+    subject: str,
+    channel: str,
+    priority: int = Priority.NORMAL,
+    team=None,
+    assignee=None,
+    linked_from: Conversation | None = None,
+    at=None,
+) -> Conversation:
+    at = at or timezone.now()
+    conversation = Conversation.objects.create(
+        customer=customer,
+        subject=subject.strip()[:500],
+        channel=channel,
+        priority=priority,
+        team=team,
+        assignee=assignee,
+        linked_from=linked_from,
+        created_at=at,
+    )
+    if not Moment.objects.filter(customer=customer, kind=MomentKind.FIRST_CONTACT).exists():
+        Moment.objects.create(
+            customer=customer,
+            kind=MomentKind.FIRST_CONTACT,
+            date=at.date(),
+            label=f"First contact: {conversation.subject}"[:200],
+        )
+    record_event(
+        EventKind.CONVERSATION_OPENED,
+        actor=actor,
+        conversation=conversation,
+        at=at,
+        channel=channel,
+        linked_from=linked_from.pk if linked_from else None,
+    )
+    return conversation
+
+
+@transaction.atomic
+def receive_message(
+    conversation: Conversation,
+    *,
+    text_full: str,
+    text_new: str | None = None,
+    html: str = "",
+    sender=None,
+    sender_address: str = "",
+    channel: str = "",
+    subject: str = "",
+    external_id: str = "",
+    raw=None,
+    at=None,
+) -> Message:
+    """A customer's message joins the conversation; a closed one is continued in a linked one."""
+    at = at or timezone.now()
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.status == Status.CLOSED:
+        conversation = open_conversation(
+            None,
+            conversation.customer,
+            subject=subject or conversation.subject,
+            channel=channel or conversation.channel,
+            priority=conversation.priority,
+            team=conversation.team,
+            assignee=conversation.assignee,
+            linked_from=conversation,
+            at=at,
+        )
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.INBOUND,
+        channel=channel or conversation.channel,
+        sender=sender,
+        sender_address=sender_address or (sender.value if sender else ""),
+        subject=subject[:500],
+        text_full=text_full,
+        text_new=text_full if text_new is None else text_new,
+        html=html,
+        external_id=external_id,
+        raw=raw,
+        created_at=at,
+    )
+    fields = ["updated_at"]
+    if conversation.waiting_since is None:
+        conversation.waiting_since = at
+        fields.append("waiting_since")
+    if conversation.status in (Status.SOLVED, Status.PENDING):
+        _set_status(None, conversation, Status.OPEN, at, reason="customer replied")
+        fields += ["status", "solved_at"]
+    conversation.save(update_fields=fields)
+    record_event(
+        EventKind.MESSAGE_RECEIVED, conversation=conversation, at=at, message_id=message.pk
+    )
+    return message
+
+
+@transaction.atomic
+def send_reply(
+    actor,
+    conversation: Conversation,
+    text: str,
+    *,
+    html: str = "",
+    status: str | None = None,
+    at=None,
+) -> Message:
+    """An agent answers the customer; delivery happens in a task after commit."""
+    from regard.conversations.tasks import deliver_message
+
+    text = text.strip()
+    if not text:
+        raise ValueError("a reply needs some text")
+    at = at or timezone.now()
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.status == Status.CLOSED:
+        raise InvalidTransition("this conversation is closed; open a follow-up instead")
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        channel=conversation.channel,
+        author=actor,
+        subject=_reply_subject(conversation),
+        text_full=text,
+        text_new=text,
+        html=html,
+        delivery=Delivery.QUEUED,
+        created_at=at,
+    )
+    conversation.waiting_since = None
+    if conversation.first_reply_at is None:
+        conversation.first_reply_at = at
+    if conversation.status == Status.NEW and status is None:
+        status = Status.OPEN
+    if status and status != conversation.status:
+        _set_status(actor, conversation, status, at)
+    conversation.save()
+    record_event(
+        EventKind.REPLY_SENT, actor=actor, conversation=conversation, at=at, message_id=message.pk
+    )
+    transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    return message
+
+
+def _reply_subject(conversation: Conversation) -> str:
+    subject = conversation.subject or "Your message"
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+@transaction.atomic
+def add_note(actor, conversation: Conversation, text: str, at=None) -> Message:
+    text = text.strip()
+    if not text:
+        raise ValueError("a note needs some text")
+    at = at or timezone.now()
+    note = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.NOTE,
+        channel=conversation.channel,
+        author=actor,
+        text_full=text,
+        text_new=text,
+        created_at=at,
+    )
+    record_event(
+        EventKind.NOTE_ADDED, actor=actor, conversation=conversation, at=at, message_id=note.pk
+    )
+    return note
+
+
+@transaction.atomic
+def change_status(actor, conversation: Conversation, status: str, at=None) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    _set_status(actor, conversation, status, at or timezone.now())
+    conversation.save()
+    return conversation
+
+
+def _set_status(actor, conversation: Conversation, status: str, at, reason: str = "") -> None:
+    if status not in Status.values:
+        raise InvalidTransition(f"unknown status {status!r}")
+    if status not in TRANSITIONS[conversation.status]:
+        raise InvalidTransition(
+            f"cannot go from {Status(conversation.status).label.lower()} "
+            f"to {Status(status).label.lower()}"
+        )
+    previous = conversation.status
+    conversation.status = status
+    if status == Status.SOLVED:
+        conversation.solved_at = at
+        conversation.waiting_since = None
+    elif status == Status.CLOSED:
+        conversation.closed_at = at
+        conversation.waiting_since = None
+    elif previous == Status.SOLVED:
+        conversation.solved_at = None
+    record_event(
+        EventKind.STATUS_CHANGED,
+        actor=actor,
+        conversation=conversation,
+        at=at,
+        **{"from": previous, "to": status, "reason": reason},
+    )
+
+
+@transaction.atomic
+def assign_conversation(
+    actor, conversation: Conversation, assignee=None, team=None, reason: str = ""
+) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    before = (conversation.assignee_id, conversation.team_id)
+    conversation.assignee = assignee
+    if team is not None:
+        conversation.team = team
+    if before != (conversation.assignee_id, conversation.team_id):
+        conversation.save(update_fields=["assignee", "team", "updated_at"])
+        record_event(
+            EventKind.ASSIGNED,
+            actor=actor,
+            conversation=conversation,
+            assignee=assignee.display_name if assignee else None,
+            team=conversation.team.name if conversation.team else None,
+            reason=reason,
+        )
+    return conversation
+
+
+@transaction.atomic
+def set_tags(actor, conversation: Conversation, names: list[str]) -> list[str]:
+    cleaned = sorted({name.strip().lower()[:64] for name in names if name.strip()})
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
+    before = sorted(conversation.tags.values_list("name", flat=True))
+    if before != cleaned:
+        conversation.tags.set(tags)
+        record_event(
+            EventKind.TAGGED,
+            actor=actor,
+            conversation=conversation,
+            added=sorted(set(cleaned) - set(before)),
+            removed=sorted(set(before) - set(cleaned)),
+        )
+    return cleaned

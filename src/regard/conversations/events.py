@@ -1,0 +1,18 @@
+"""Recording timeline events: every action calls `record_event`, nothing else writes events."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from regard.conversations.models import Event
+
+
+def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=None, **data):
+    return Event.objects.create(
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        conversation=conversation,
+        customer=customer if customer is not None else getattr(conversation, "customer", None),
+        data=data,
+        created_at=at or timezone.now(),
+    )

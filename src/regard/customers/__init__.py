@@ -1,0 +1,1 @@
+"""Customers, their identities, organizations, notes, compass and moments."""

@@ -1,0 +1,110 @@
+"""One Customer per person, reached through many identities, with what we know of them."""
+
+from django.conf import settings
+from django.db import models
+
+from regard.customers.choices import Channel, IdentityKind, MomentKind
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=200, blank=True, db_index=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    display_name = models.CharField(max_length=200, blank=True)
+    preferred_name = models.CharField(max_length=120, blank=True)
+    pronunciation = models.CharField(
+        max_length=200, blank=True, help_text="How to pronounce or address them"
+    )
+    language = models.CharField(max_length=16, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    preferred_channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    vip = models.BooleanField(default=False)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    owner = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+        help_text='"Their person"',
+    )
+    needs = models.TextField(blank=True)
+    wants = models.TextField(blank=True)
+    emotions = models.TextField(blank=True)
+    stereotypes_to_avoid = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.preferred_name or f"Customer {self.pk}"
+
+    @property
+    def address_name(self) -> str:
+        """The name to greet them by."""
+        return self.preferred_name or (self.display_name.split()[0] if self.display_name else "")
+
+
+class Identity(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
+    value = models.CharField(max_length=320, help_text="Normalised: compared as is")
+    display_value = models.CharField(max_length=320, blank=True)
+    verified = models.BooleanField(default=False)
+    bouncing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_unique_value")
+        ]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class CustomerNote(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    text = models.TextField()
+    pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pinned", "-created_at"]
+
+
+class Moment(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="moments")
+    kind = models.CharField(max_length=20, choices=MomentKind.choices, default=MomentKind.OTHER)
+    label = models.CharField(max_length=200, blank=True)
+    date = models.DateField()
+    recurring = models.BooleanField(default=False, help_text="Comes back every year")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]

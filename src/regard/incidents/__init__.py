@@ -1,0 +1,1 @@
+"""Incidents that touch many customers, broadcasts and concierges."""

@@ -1,0 +1,1 @@
+"""Surveys, the indifference radar, gratitude, advocates and kudos."""

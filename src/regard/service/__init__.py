@@ -1,0 +1,1 @@
+"""Service levels, business hours, routing and escalation."""

@@ -1,0 +1,1 @@
+"""Operational records: failed tasks and system mail kept for admins."""

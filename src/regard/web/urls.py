@@ -1,0 +1,15 @@
+from django.urls import path
+
+from regard.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("conversations/<int:conversation_id>/reply", views.reply, name="reply"),
+    path(
+        "conversations/<int:conversation_id>/raw/<int:message_id>",
+        views.raw_source,
+        name="raw_source",
+    ),
+]
