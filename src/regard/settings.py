@@ -43,6 +43,7 @@ def _secret_key() -> str:
 
 
 _prepare_data_dir(DATA_DIR)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 SECRET_KEY = _secret_key()
 DEBUG = ENV["REGARD_DEBUG"]
 if DEBUG and PRODUCTION:

@@ -1,0 +1,55 @@
+"""`regard serve`: migrate, then run the web server and a task worker until stopped."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from regard.system.workers import web_command, worker_command
+
+
+class Command(BaseCommand):
+    help = "Run Regard: the web app and (unless --no-worker) one task worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--no-worker", action="store_true", help="Start no task worker")
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, host, port, web_workers, no_worker, no_migrate, **options):
+        if not no_migrate:
+            call_command("migrate", verbosity=0, interactive=False)
+        commands = [web_command(host, port, web_workers)]
+        if not no_worker:
+            commands.append(worker_command())
+        self.stdout.write(f"Regard is serving on http://{host}:{port}/ (Ctrl+C stops it)")
+        processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        failed = [p for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stopping:
+            self.stderr.write(f"regard: a process stopped unexpectedly: {failed[0].args[:4]}")

@@ -1,0 +1,41 @@
+"""The command lines of Regard's processes, so `serve` and `worker` start the same things."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+
+
+def regard_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "regard.cli", *args]
+
+
+def worker_command(*, burst: bool = False) -> list[str]:
+    """A task worker for the configured backend: RQ on Redis, else the database worker."""
+    if settings.REDIS_URL:
+        command = regard_command(
+            "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"
+        )
+        return [*command, "--burst"] if burst else command
+    command = regard_command("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+    return [*command, "--batch"] if burst else command
+
+
+def web_command(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "regard.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]

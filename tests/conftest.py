@@ -1,0 +1,59 @@
+"""Shared fixtures: agents of every role, and the shared corpora location.
+
+Imports of Django models stay inside fixtures so pure-function tests also run without Django.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPORA = SHARED / "corpora"
+
+
+def corpus(name: str) -> Path:
+    """The path of a shared corpus, skipping the test with a clear reason when it is absent."""
+    path = CORPORA / name
+    if not path.exists():
+        pytest.skip(f"needs ../shared/corpora/{name} beside the repository (CI always has it)")
+    return path
+
+
+@pytest.fixture
+def team(db):
+    from tests.factories import make_team
+
+    return make_team("Orders")
+
+
+@pytest.fixture
+def agent(team):
+    from tests.factories import make_agent
+
+    return make_agent("dana", teams=[team], display_name="Dana Reyes")
+
+
+@pytest.fixture
+def supervisor(db):
+    from regard.accounts.choices import Role
+    from tests.factories import make_agent
+
+    return make_agent("sam", role=Role.SUPERVISOR, display_name="Sam Lee")
+
+
+@pytest.fixture
+def admin_agent(db):
+    from regard.accounts.choices import Role
+    from tests.factories import make_agent
+
+    return make_agent("ada", role=Role.ADMIN, display_name="Ada Admin")
+
+
+@pytest.fixture
+def light_agent(team):
+    from regard.accounts.choices import Role
+    from tests.factories import make_agent
+
+    return make_agent("lee", role=Role.LIGHT_AGENT, teams=[team], display_name="Lee Light")
