@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regard.config import SETTINGS, ConfigError, read_settings, redact_url
+from regard.config import SETTINGS, ConfigError, read_settings, redact_url, settings_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -142,3 +142,4 @@ def test_every_setting_is_documented_in_the_readme():
     text = README.read_text()
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"document these settings in README.md: {missing}"
+    assert settings_table() in text, "run `python -m regard.config --readme`"

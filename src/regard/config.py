@@ -132,6 +132,19 @@ SETTINGS: tuple[Setting, ...] = (
         "REGARD_FROM_EMAIL", "support@localhost", parse_str, "Address outbound mail is sent from."
     ),
     Setting(
+        "REGARD_SUPPORT_ADDRESSES",
+        "",
+        parse_list,
+        "Comma-separated addresses customers write to (besides `REGARD_FROM_EMAIL`); "
+        "they are never treated as customers or participants.",
+    ),
+    Setting(
+        "REGARD_MAX_MESSAGE_BYTES",
+        "26214400",
+        parse_int,
+        "Largest inbound message parsed (25 MB); larger ones are kept raw and flagged.",
+    ),
+    Setting(
         "REGARD_SMTP_URL",
         "",
         parse_url("smtp", "smtps", "smtp+starttls"),
@@ -167,7 +180,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     for setting in SETTINGS:
         raw = environ.get(setting.name, setting.default)
         if raw == "" and setting.default == "":
-            values[setting.name] = ""
+            values[setting.name] = [] if setting.parse is parse_list else ""
             continue
         try:
             values[setting.name] = setting.parse(raw)
@@ -195,5 +208,22 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def rewrite_readme(path: str = "README.md") -> None:
+    """Replace the table between the settings markers of the README."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text()
+    start, end = "<!-- settings:start -->\n", "\n<!-- settings:end -->"
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(before + start + settings_table() + end + after)
+
+
 if __name__ == "__main__":
-    print(settings_table())
+    import sys
+
+    if "--readme" in sys.argv:
+        rewrite_readme()
+    else:
+        print(settings_table())

@@ -167,6 +167,11 @@ ATTACHMENTS_DIR = DATA_DIR / "attachments"
 
 DEFAULT_FROM_EMAIL = ENV["REGARD_FROM_EMAIL"]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SUPPORT_ADDRESSES = [
+    DEFAULT_FROM_EMAIL.lower(),
+    *(address.lower() for address in ENV["REGARD_SUPPORT_ADDRESSES"]),
+]
+MAX_MESSAGE_BYTES = ENV["REGARD_MAX_MESSAGE_BYTES"]
 if ENV["REGARD_SMTP_URL"]:
     _smtp = urlsplit(ENV["REGARD_SMTP_URL"])
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -11,6 +11,8 @@ class RawState(models.TextChoices):
 
 
 class RawMessage(models.Model):
+    """Bytes exactly as received; one row per distinct content, however often it arrives."""
+
     channel = models.CharField(max_length=16)
     source = models.CharField(max_length=200, blank=True, help_text="Mailbox or endpoint")
     external_id = models.CharField(max_length=998, blank=True, db_index=True)
@@ -19,9 +21,29 @@ class RawMessage(models.Model):
     size = models.PositiveBigIntegerField()
     state = models.CharField(max_length=16, choices=RawState.choices, default=RawState.RECEIVED)
     error = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=20, blank=True, help_text="normal, auto_reply, bulk, bounce or feedback_report"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="system_mail",
+        help_text="Where a bounce or auto-reply was attached",
+    )
     received_at = models.DateTimeField()
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["state", "received_at"], name="raw_state_received")]
+
+
+class ThreadReference(models.Model):
+    """A Message-ID that a message refers to, so replies that arrive first find a late parent."""
+
+    message = models.ForeignKey(
+        "conversations.Message", on_delete=models.CASCADE, related_name="thread_references"
+    )
+    ref = models.CharField(max_length=998, db_index=True)

@@ -134,6 +134,7 @@ def send_reply(
     at=None,
 ) -> Message:
     """An agent answers the customer; delivery happens in a task after commit."""
+    from regard.conversations.delivery import new_message_id
     from regard.conversations.tasks import deliver_message
 
     text = text.strip()
@@ -153,6 +154,7 @@ def send_reply(
         text_new=text,
         html=html,
         delivery=Delivery.QUEUED,
+        external_id=new_message_id(),
         created_at=at,
     )
     conversation.waiting_since = None

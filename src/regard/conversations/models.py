@@ -1,5 +1,7 @@
 """A conversation is one matter with one customer, told in messages and a timeline of events."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -16,6 +18,11 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def new_reply_token() -> str:
+    """An unguessable token for the per-conversation reply address (support+TOKEN@...)."""
+    return secrets.token_hex(10)
 
 
 class Conversation(models.Model):
@@ -41,6 +48,13 @@ class Conversation(models.Model):
         related_name="conversations",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    participants = models.ManyToManyField(
+        "customers.Identity",
+        blank=True,
+        related_name="participations",
+        help_text="Others copied in (CC) who also hear from us",
+    )
+    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
     linked_from = models.ForeignKey(
         "self",
         null=True,

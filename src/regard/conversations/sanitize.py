@@ -1,0 +1,124 @@
+"""Make untrusted HTML safe to show (an nh3 allow-list) and readable as plain text (stdlib)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "div", "span", "b", "strong", "i", "em", "u", "s", "blockquote", "pre", "code"}
+    | {"ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "td", "th", "hr"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6"}
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "cid"})
+# Contents that must vanish with their tag: code, styling and document metadata.
+CLEAN_CONTENT_TAGS = frozenset({"script", "style", "title", "head", "noscript", "template"})
+
+
+def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
+    # nh3's scheme list is global; `cid:` is only meaningful as an inline image source.
+    if value[:4].lower() == "cid:" and not (tag == "img" and attr == "src"):
+        return None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(CLEAN_CONTENT_TAGS),
+    # "*" overrides ammonia's default generic attributes (lang, title) with none.
+    attributes={"*": set()} | {tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_keep_attribute,
+    strip_comments=True,
+    link_rel="noopener noreferrer nofollow",
+    url_schemes=set(URL_SCHEMES),
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` reduced to the allow-listed tags, attributes and URL schemes."""
+    if not html:
+        return ""
+    return _CLEANER.clean(html)
+
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "blockquote", "pre", "ul", "ol", "table", "tr", "hr", "section", "article"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "address", "center", "dl", "dt"}
+    | {"dd", "form", "fieldset", "main", "nav", "aside", "figure", "figcaption"}
+)
+_PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "blockquote", "ul", "ol", "table", "pre"})
+_SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template", "svg"})
+_SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+        self.pre_depth = 0
+        self.links: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip_depth += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+            self.pre_depth += tag == "pre"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _SKIP_TAGS:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag == "a" and self.links:
+            self._close_link(*self.links.pop())
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+            self.pre_depth = max(0, self.pre_depth - (tag == "pre"))
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth:
+            return
+        self.parts.append(data if self.pre_depth else _SPACES.sub(" ", data))
+
+    def _close_link(self, href: str, start: int) -> None:
+        label = _SPACES.sub(" ", "".join(self.parts[start:])).strip()
+        target = href.strip()
+        shown = target[7:] if target.lower().startswith("mailto:") else target
+        if shown and label and shown != label and not target.lower().startswith(("#", "cid:")):
+            self.parts.append(f" ({shown})")
+
+
+def html_to_text(html: str) -> str:
+    """Return readable text for `html`: blocks as lines, list items as "- ", links with URLs."""
+    if not html:
+        return ""
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError, IndexError):
+        pass  # html.parser can trip on hostile markup; keep what was read so far.
+    lines = (line.strip(" ") for line in "".join(parser.parts).replace("\xa0", " ").split("\n"))
+    text = "\n".join(line for line in lines)
+    return _BLANK_LINES.sub("\n\n", text).strip()

@@ -1,0 +1,213 @@
+"""The inbound pipeline: nothing lost, nothing doubled, every reply in its conversation."""
+
+import pytest
+from django.core import mail as outbox
+
+from regard.channels.email.inbound import accept_email
+from regard.channels.models import RawMessage, RawState
+from regard.conversations import actions
+from regard.conversations.choices import Delivery, Direction, Status
+from regard.conversations.delivery import deliver
+from regard.conversations.models import Attachment, Conversation, Message
+from regard.conversations.storage import blob_path
+from regard.customers.models import Customer, Identity
+from tests.channels.mail import bounce_for, make_mail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def attachments_dir(settings, tmp_path):
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def ingest(data: bytes, source: str = "support@localhost"):
+    return accept_email(data, source=source, process="now").raw
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\xff" * 100, b"Subject: no sender\r\n\r\nhi"])
+def test_unfileable_input_is_kept_raw_and_flagged(data):
+    raw = ingest(data)
+    raw.refresh_from_db()
+    assert raw.state == RawState.FAILED
+    assert bytes(raw.data) == data
+    assert "sender" in raw.error
+    assert not Message.objects.exists()
+
+
+def test_an_oversized_message_is_kept_and_flagged_not_parsed(settings):
+    settings.MAX_MESSAGE_BYTES = 1000
+    raw = ingest(make_mail(body="x" * 5000))
+    assert raw.state == RawState.QUARANTINED
+    assert "over the limit" in raw.error and "REGARD_MAX_MESSAGE_BYTES" in raw.error
+    assert not Conversation.objects.exists()
+
+
+def test_a_new_mail_becomes_a_conversation_with_its_customer():
+    raw = ingest(make_mail(body="Hello,\n\nmy parcel is late.\n\n-- \nZoë"))
+    assert raw.state == RawState.PROCESSED
+    message = Message.objects.get()
+    assert message.raw == raw and message.direction == Direction.INBOUND
+    assert message.conversation.customer.display_name == "Zoë Ångström"
+    assert message.conversation.subject == "My order has not arrived"
+    assert message.sender_address == "zoe@example.com"
+
+
+def test_the_same_bytes_twice_are_one_record_and_one_message():
+    data = make_mail()
+    first = accept_email(data, process="now")
+    second = accept_email(data, process="now")
+    assert first.created and not second.created
+    assert RawMessage.objects.count() == 1 and Message.objects.count() == 1
+
+
+def test_the_same_message_id_through_two_mailboxes_is_one_message():
+    ingest(make_mail(message_id="m1@example.com", to="support@localhost"), "support")
+    ingest(make_mail(message_id="m1@example.com", to="sales@localhost"), "sales")
+    assert RawMessage.objects.count() == 2
+    assert Message.objects.count() == 1
+
+
+def test_a_reply_to_our_reply_threads_by_its_headers(agent):
+    ingest(make_mail(message_id="q1@example.com"))
+    conversation = Conversation.objects.get()
+    reply = actions.send_reply(agent.user, conversation, "Hi Zoë, I'll check today.")
+    deliver(reply)
+    sent = outbox.outbox[-1]
+    assert sent.extra_headers["Message-ID"] == f"<{reply.external_id}>"
+    assert sent.extra_headers["In-Reply-To"] == "<q1@example.com>"
+    assert f"[#{conversation.pk}]" in sent.subject
+    assert sent.reply_to == [f"support+{conversation.reply_token}@localhost"]
+    ingest(
+        make_mail(
+            subject="Re: anything",
+            in_reply_to=reply.external_id,
+            references=["q1@example.com", reply.external_id],
+        )
+    )
+    assert Conversation.objects.count() == 1
+    assert conversation.messages.filter(direction=Direction.INBOUND).count() == 2
+
+
+def test_a_reply_without_threading_headers_finds_the_reply_address():
+    ingest(make_mail())
+    conversation = Conversation.objects.get()
+    ingest(
+        make_mail(
+            subject="totally new subject",
+            to=f"Support <support+{conversation.reply_token}@localhost>",
+        )
+    )
+    assert Conversation.objects.count() == 1
+
+
+def test_a_ticket_number_in_the_subject_threads_only_for_its_own_customer():
+    ingest(make_mail())
+    conversation = Conversation.objects.get()
+    ingest(make_mail(subject=f"Re: changed subject [#{conversation.pk}]"))
+    assert Conversation.objects.count() == 1
+    ingest(make_mail(sender="mallory@evil.example", subject=f"Hijack [#{conversation.pk}]"))
+    assert Conversation.objects.count() == 2
+
+
+def test_a_reply_processed_before_its_parent_ends_in_the_same_conversation():
+    ingest(
+        make_mail(
+            message_id="child@example.com",
+            in_reply_to="parent@example.com",
+            references=["root@example.com", "parent@example.com"],
+            subject="Re: x",
+        )
+    )
+    ingest(
+        make_mail(
+            message_id="parent@example.com",
+            in_reply_to="root@example.com",
+            references=["root@example.com"],
+            subject="Re: x",
+        )
+    )
+    ingest(make_mail(message_id="root@example.com", subject="x"))
+    assert Conversation.objects.count() == 1
+    assert Message.objects.count() == 3
+
+
+def test_a_reply_reopens_a_solved_conversation_and_a_closed_one_gets_a_follow_up(agent):
+    ingest(make_mail(message_id="a@example.com"))
+    conversation = Conversation.objects.get()
+    actions.change_status(agent.user, conversation, Status.SOLVED)
+    ingest(make_mail(message_id="b@example.com", in_reply_to="a@example.com"))
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    actions.change_status(agent.user, conversation, Status.SOLVED)
+    actions.change_status(agent.user, conversation, Status.CLOSED)
+    ingest(make_mail(message_id="c@example.com", in_reply_to="b@example.com"))
+    follow_up = Conversation.objects.exclude(pk=conversation.pk).get()
+    assert follow_up.linked_from == conversation
+
+
+def test_cc_addresses_become_participants_but_never_our_own():
+    ingest(make_mail(cc="Bob <bob@example.com>, support@localhost"))
+    conversation = Conversation.objects.get()
+    assert [i.value for i in conversation.participants.all()] == ["bob@example.com"]
+
+
+def test_attachments_are_stored_once_by_content_and_blocked_types_flagged():
+    pdf = b"%PDF-1.4 invoice"
+    ingest(
+        make_mail(
+            attachments=[
+                ("invoice.pdf", "application/pdf", pdf),
+                ("setup.exe", "application/octet-stream", b"MZ\x90\x00"),
+            ]
+        )
+    )
+    ingest(make_mail(attachments=[("copy.pdf", "application/pdf", pdf)]))
+    pdfs = Attachment.objects.filter(content_type="application/pdf")
+    assert pdfs.count() == 2 and len({a.sha256 for a in pdfs}) == 1
+    assert blob_path(pdfs[0].sha256).read_bytes() == pdf
+    assert Attachment.objects.get(filename="setup.exe").blocked
+
+
+def test_a_bounce_marks_the_reply_failed_and_the_address_bouncing(agent):
+    ingest(make_mail())
+    conversation = Conversation.objects.get()
+    reply = actions.send_reply(agent.user, conversation, "Hi Zoë, here is the tracking code.")
+    raw = ingest(bounce_for(reply.external_id, "zoe@example.com"))
+    reply.refresh_from_db()
+    assert raw.state == RawState.PROCESSED, raw.error
+    assert raw.kind == "bounce" and raw.conversation == conversation
+    assert reply.delivery == Delivery.FAILED and "Bounced" in reply.delivery_error
+    assert Identity.objects.get(value="zoe@example.com").bouncing
+    assert Conversation.objects.count() == 1
+    assert Customer.objects.count() == 1
+
+
+def test_an_unmatched_bounce_is_kept_as_system_mail():
+    raw = ingest(bounce_for("unknown@localhost", "someone@example.com"))
+    assert raw.kind == "bounce" and raw.conversation is None and raw.state == RawState.PROCESSED
+    assert not Conversation.objects.exists()
+
+
+def test_an_out_of_office_reply_joins_its_conversation_as_a_quiet_note(agent):
+    ingest(make_mail(message_id="q@example.com"))
+    conversation = Conversation.objects.get()
+    reply = actions.send_reply(agent.user, conversation, "Hi!", status=Status.PENDING)
+    ingest(
+        make_mail(
+            subject="Out of Office: Re: order",
+            in_reply_to=reply.external_id,
+            headers={"Auto-Submitted": "auto-replied"},
+            body="I am away until Monday.",
+        )
+    )
+    conversation.refresh_from_db()
+    assert conversation.status == Status.PENDING and conversation.waiting_since is None
+    note = conversation.messages.get(direction=Direction.NOTE)
+    assert "I am away until Monday." in note.text_full
+    unthreaded = ingest(
+        make_mail(subject="Automatic reply", headers={"Auto-Submitted": "auto-replied"})
+    )
+    assert unthreaded.kind == "auto_reply" and unthreaded.conversation is None
+    assert Conversation.objects.count() == 1
