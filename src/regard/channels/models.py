@@ -47,3 +47,33 @@ class ThreadReference(models.Model):
         "conversations.Message", on_delete=models.CASCADE, related_name="thread_references"
     )
     ref = models.CharField(max_length=998, db_index=True)
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox Regard collects customer mail from."""
+
+    name = models.CharField(max_length=120, unique=True)
+    address = models.EmailField(help_text="The address customers write to")
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    username = models.CharField(max_length=255)
+    password = models.CharField(max_length=255)
+    folder = models.CharField(max_length=255, default="INBOX")
+    done_folder = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Move stored messages here; empty: leave them and flag them as stored",
+    )
+    auto_acknowledge = models.BooleanField(
+        null=True, blank=True, help_text="Empty: follow REGARD_AUTO_ACKNOWLEDGE"
+    )
+    active = models.BooleanField(default=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

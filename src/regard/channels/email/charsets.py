@@ -55,7 +55,7 @@ def codec_for(label: str | None) -> str | None:
     name = _ALIASES.get(name, name)
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError, UnicodeError):  # unknown, NUL or surrogate in the label
         return None
 
 

@@ -48,9 +48,10 @@ class _CachingHeaderRegistry(HeaderRegistry):
 PARSE_POLICY = policy.default.clone(header_factory=_CachingHeaderRegistry())
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _ANGLE_ADDRESS = re.compile(r"([^<>,]*)<([^<>\s]+@[^<>\s]+)>")
-_NOT_SIMPLE = re.compile(r'["()\\;:\[\]]|=\?')
+_NOT_SIMPLE = re.compile(r"[()\\;:\[\]]")
 _SIMPLE_ADDRESS = re.compile(
-    r"\s*(?:([^<>@]*?)\s*<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))\s*"
+    r'\s*(?:(?:"(?P<quoted>[^"]*)"|(?P<name>[^<>@",]*?))\s*<(?P<address>[^<>\s@",]+@[^<>\s@",]+)>'
+    r'|(?P<bare>[^<>\s@",]+@[^<>\s@",]+))\s*(?:,|$)'
 )
 _ADJACENT_WORDS = re.compile(r"\?=\s+=\?")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
@@ -114,17 +115,16 @@ def header_text(
 ) -> str:
     """Return an unstructured header (such as Subject) as decoded text, "" when absent."""
     raw = raw_headers.first(name)
-    if not raw:
-        return ""
+    if len(raw) > MAX_HEADER_CHARS:
+        defects.append(f"{name} header truncated to {MAX_HEADER_CHARS} characters")
+        raw = raw[:MAX_HEADER_CHARS]
     if raw.isascii() and "=?" not in raw:
-        text, value = raw, raw  # plain ASCII: the default policy would return it unchanged
+        text = raw  # plain ASCII: the default policy would return it unchanged, only slower
     else:
         value = _policy_header(msg, name, raw)
         text = str(value) if value is not None else ""
-    if value is None or _suspicious(text):
-        if len(raw) > MAX_HEADER_CHARS:
-            defects.append(f"{name} header truncated to {MAX_HEADER_CHARS} characters")
-        text = decode_words(raw[:MAX_HEADER_CHARS], hints)
+        if value is None or _suspicious(text):
+            text = decode_words(raw, hints)
     if "\r" in text or "\n" in text:
         return _LINE_BREAKS.sub(" ", text).strip()  # never let a decoded header carry a line break
     return text.strip() if raw.strip() != raw else text
@@ -184,16 +184,23 @@ def addresses(
 
 
 def _simple_addresses(raws: list[str]) -> list[tuple[str, str]] | None:
-    """Read `Name <a@b>, c@d` lists without the (slow) full parser; None when not that simple."""
-    if len(raws) != 1 or not raws[0].isascii() or _NOT_SIMPLE.search(raws[0]):
+    """Read plain `Name <a@b>, "Doe, J" <c@d>, e@f` lists without the slow full parser.
+
+    Returns None for anything else (comments, groups, escapes, 8-bit, odd syntax).
+    """
+    raw = raws[0]
+    if len(raws) != 1 or not raw.isascii() or _NOT_SIMPLE.search(raw):
         return None
-    found = []
-    for item in raws[0].split(","):
-        match = _SIMPLE_ADDRESS.fullmatch(item)
-        if not match:
+    found, position = [], 0
+    while position < len(raw):
+        match = _SIMPLE_ADDRESS.match(raw, position)
+        if not match or match.end() == position:
             return None
-        name, address = match.group(1) or "", match.group(2) or match.group(3)
-        found.append((name.strip(), address.lower()))
+        name = (match.group("quoted") or match.group("name") or "").strip()
+        name = decode_words(name) if "=?" in name else name
+        address = match.group("address") or match.group("bare")
+        found.append((name, address.lower()))
+        position = match.end()
     return found
 
 

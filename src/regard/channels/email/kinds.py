@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from email.message import Message
+from email.utils import getaddresses
+
+from .headers import RawHeaders, message_ids
 
 NORMAL = "normal"
 AUTO_REPLY = "auto_reply"
@@ -72,29 +75,39 @@ def detect_kind(
     return NORMAL
 
 
-def _status_recipients(blocks: Iterable[Message]) -> list[str]:
-    failed, seen = [], []
+def _actions(blocks: Iterable[Message]) -> list[tuple[str, str]]:
+    """Return (recipient, action) for each per-recipient block of a delivery-status report."""
+    found = []
     for block in blocks:
         value = str(block.get("final-recipient") or block.get("original-recipient") or "")
         address = value.rpartition(";")[2].strip().strip("<>").lower()
-        if not address:
-            continue
-        seen.append(address)
-        if str(block.get("action") or "failed").strip().lower() in ("failed", "delayed"):
-            failed.append(address)
-    return list(dict.fromkeys(failed or seen))
+        if address:
+            found.append((address, str(block.get("action") or "failed").strip().lower()))
+    return found
+
+
+def nothing_failed(status_blocks: Iterable[Message]) -> bool:
+    """True for a report that only says delivery is delayed, relayed or done: not a bounce."""
+    actions = _actions(status_blocks)
+    return bool(actions) and all(action != "failed" for _, action in actions)
+
+
+def _recipients(status_blocks: Iterable[Message], original: Message | None, text: str):
+    failed = [address for address, action in _actions(status_blocks) if action == "failed"]
+    if not failed:
+        failed = [m.group(1).lower() for m in _RECIPIENT_IN_TEXT.finditer(text[:100_000])]
+    if not failed and original is not None:
+        to = RawHeaders(original).all("to")
+        failed = [address.lower() for _, address in getaddresses(to) if "@" in address]
+    return list(dict.fromkeys(failed))
 
 
 def bounce_details(
-    status_blocks: Iterable[Message], original_message_id: str | None, text: str
+    status_blocks: list[Message], original: Message | None, text: str
 ) -> tuple[str | None, list[str]]:
-    """Return (bounced message id, bounced recipients) from a report, falling back to its text."""
-    recipients = _status_recipients(status_blocks)
-    if not recipients:
-        found = (match.group(1).lower() for match in _RECIPIENT_IN_TEXT.finditer(text[:100_000]))
-        recipients = list(dict.fromkeys(found))
-    message_id = original_message_id
-    if not message_id:
-        match = _MESSAGE_ID_IN_TEXT.search(text[:200_000])
-        message_id = match.group(1) if match else None
-    return message_id, recipients
+    """Return (bounced message id, failed recipients): from the delivery-status report and the
+    returned original's headers, else from the bounce's text."""
+    found = message_ids(RawHeaders(original).first("message-id")) if original is not None else []
+    if not found:
+        found = _MESSAGE_ID_IN_TEXT.findall(text[:200_000])[:1]
+    return (found[0] if found else None), _recipients(status_blocks, original, text)

@@ -164,9 +164,9 @@ def _kind_fields(
     kind = kinds.detect_kind(
         raw_headers.first, content_type, report_type, head["subject"], head["from_address"]
     )
+    if kind == kinds.BOUNCE and kinds.nothing_failed(walker.status_blocks):
+        kind = kinds.AUTO_REPLY  # a "delayed" notice: automatic, but nothing bounced yet
     if kind != kinds.BOUNCE:
         return {"kind": kind}
-    message_id, recipients = kinds.bounce_details(
-        walker.status_blocks, walker.original_message_id, text
-    )
+    message_id, recipients = kinds.bounce_details(walker.status_blocks, walker.original, text)
     return {"kind": kind, "bounced_message_id": message_id, "bounced_recipients": recipients}

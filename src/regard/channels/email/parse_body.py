@@ -25,7 +25,7 @@ from .attachments import (
     unique_name,
 )
 from .charsets import decode_bytes, repair_surrogates
-from .headers import RawHeaders, decode_words, message_ids
+from .headers import RawHeaders, decode_words
 
 MAX_PARTS = 1000
 MAX_DEPTH = 20
@@ -57,6 +57,12 @@ def _raw(part: Message, name: str) -> str:
         if key.lower() == name:
             return str(value)
     return ""
+
+
+def _stored_payload(part: Message) -> object:
+    # get_payload() re-decodes 8-bit text with the declared charset, lossily, and raises on a
+    # garbage label; the stored payload is exactly what was read (8-bit bytes surrogate-escaped).
+    return part._payload
 
 
 def _content_type(part: Message) -> str:
@@ -151,7 +157,7 @@ class BodyWalker:
         self.forwarded: list[str] = []
         self.attachments: list[ParsedAttachment] = []
         self.status_blocks: list[Message] = []
-        self.original_message_id: str | None = None
+        self.original: Message | None = None  # the returned message, when this is a bounce
         self.names: set[str] = set()
 
     def walk(self, part: Message, depth: int, mode: str = BODY) -> None:
@@ -159,7 +165,7 @@ class BodyWalker:
         if not self._admit(depth):
             return
         ctype = _content_type(part)
-        payload = part.get_payload()
+        payload = _stored_payload(part)
         if ctype in _FORWARDED_TYPES and isinstance(payload, list) and payload:
             self._forwarded(part, payload[0], depth)
         elif ctype.startswith("message/") and isinstance(payload, list):
@@ -237,7 +243,7 @@ class BodyWalker:
             isinstance(defect, InvalidBase64LengthDefect) for defect in part.defects
         ):
             return data
-        payload = part.get_payload()
+        payload = _stored_payload(part)
         if isinstance(payload, str) and "base64" in _raw(part, "content-transfer-encoding").lower():
             return _lenient_b64decode(payload)
         return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
@@ -329,9 +335,8 @@ class BodyWalker:
         self._attach(part, ctype, data, _filename(part), "attachment")
 
     def _note_original(self, original: Message) -> None:
-        if self.original_message_id is None:
-            found = message_ids(RawHeaders(original).first("message-id"))
-            self.original_message_id = found[0] if found else None
+        if self.original is None:
+            self.original = original
 
     def result(self) -> dict:
         """Return the text, text_new and html fields for what was walked."""

@@ -1,0 +1,26 @@
+from django import forms
+from django.contrib import admin
+
+from regard.channels.models import Mailbox
+
+
+class MailboxForm(forms.ModelForm):
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Leave empty to keep the current password",
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = "__all__"
+
+    def clean_password(self):
+        return self.cleaned_data["password"] or (self.instance.password if self.instance else "")
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
+    list_display = ["name", "address", "host", "folder", "active", "last_checked_at"]
+    readonly_fields = ["last_checked_at", "last_error"]
