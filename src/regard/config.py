@@ -145,6 +145,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest inbound message parsed (25 MB); larger ones are kept raw and flagged.",
     ),
     Setting(
+        "REGARD_AUTO_ACKNOWLEDGE",
+        "true",
+        parse_bool,
+        "Answer a new e-mail conversation at once with a personal acknowledgement "
+        "(never to auto-replies, bulk mail or bounces); admins can override it per mailbox.",
+    ),
+    Setting(
         "REGARD_SMTP_URL",
         "",
         parse_url("smtp", "smtps", "smtp+starttls"),

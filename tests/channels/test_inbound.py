@@ -4,7 +4,7 @@ import pytest
 from django.core import mail as outbox
 
 from regard.channels.email.inbound import accept_email
-from regard.channels.models import RawMessage, RawState
+from regard.channels.models import Mailbox, RawMessage, RawState
 from regard.conversations import actions
 from regard.conversations.choices import Delivery, Direction, Status
 from regard.conversations.delivery import deliver
@@ -22,8 +22,8 @@ def attachments_dir(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def ingest(data: bytes, source: str = "support@localhost"):
-    return accept_email(data, source=source, process="now").raw
+def ingest(data: bytes, source: str = "support@localhost", live: bool = False):
+    return accept_email(data, source=source, process="now", live=live).raw
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\xff" * 100, b"Subject: no sender\r\n\r\nhi"])
@@ -56,8 +56,8 @@ def test_a_new_mail_becomes_a_conversation_with_its_customer():
 
 def test_the_same_bytes_twice_are_one_record_and_one_message():
     data = make_mail()
-    first = accept_email(data, process="now")
-    second = accept_email(data, process="now")
+    first = accept_email(data, process="now", live=False)
+    second = accept_email(data, process="now", live=False)
     assert first.created and not second.created
     assert RawMessage.objects.count() == 1 and Message.objects.count() == 1
 
@@ -211,3 +211,68 @@ def test_an_out_of_office_reply_joins_its_conversation_as_a_quiet_note(agent):
     )
     assert unthreaded.kind == "auto_reply" and unthreaded.conversation is None
     assert Conversation.objects.count() == 1
+
+
+def acknowledgements():
+    return Message.objects.filter(direction=Direction.OUTBOUND, author__isnull=True)
+
+
+def test_a_new_live_conversation_is_acknowledged_personally_and_marked_automatic():
+    ingest(make_mail(), live=True)
+    ack = acknowledgements().get()
+    assert ack.text_full.startswith("Hi Zoë,")
+    assert "My order has not arrived" in ack.text_full
+    conversation = ack.conversation
+    assert conversation.waiting_since is not None and conversation.first_reply_at is None
+    deliver(ack)
+    sent = outbox.outbox[-1]
+    assert sent.extra_headers["Auto-Submitted"] == "auto-replied"
+
+
+@pytest.mark.parametrize(
+    "mail",
+    [
+        make_mail(headers={"Auto-Submitted": "auto-replied"}, subject="Automatic reply"),
+        make_mail(headers={"Precedence": "bulk", "List-Id": "<news.example.com>"}),
+        make_mail(sender="no-reply@shop.example"),
+    ],
+    ids=["auto-reply", "bulk", "no-reply sender"],
+)
+def test_no_acknowledgement_to_robots(mail):
+    ingest(mail, live=True)
+    assert not acknowledgements().exists()
+
+
+def test_an_import_without_live_sends_nothing():
+    ingest(make_mail(), live=False)
+    assert Conversation.objects.count() == 1 and not acknowledgements().exists()
+
+
+def test_a_mailbox_can_switch_acknowledgements_off():
+    Mailbox.objects.create(
+        name="quiet",
+        address="quiet@localhost",
+        host="127.0.0.1",
+        username="q",
+        password="q",
+        auto_acknowledge=False,
+    )
+    ingest(make_mail(), source="quiet", live=True)
+    assert not acknowledgements().exists()
+
+
+def test_automatic_mail_to_one_customer_is_capped(settings):
+    settings.AUTOMATIC_MAIL_PER_HOUR = 3
+    for n in range(5):
+        ingest(make_mail(subject=f"Problem {n}"), live=True)
+    assert Conversation.objects.count() == 5
+    assert acknowledgements().count() == 3
+
+
+def test_two_helpdesks_answering_each_other_stop_at_once():
+    ingest(make_mail(), live=True)
+    deliver(acknowledgements().get())
+    our_ack = outbox.outbox[-1].message().as_bytes()
+    other = ingest(our_ack, live=True)  # the other helpdesk receives our acknowledgement
+    assert other.kind == "auto_reply"
+    assert acknowledgements().count() == 1

@@ -13,7 +13,19 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        fields = "__all__"
+        fields = [
+            "name",
+            "address",
+            "host",
+            "port",
+            "use_ssl",
+            "username",
+            "password",
+            "folder",
+            "done_folder",
+            "auto_acknowledge",
+            "active",
+        ]
 
     def clean_password(self):
         return self.cleaned_data["password"] or (self.instance.password if self.instance else "")

@@ -57,18 +57,22 @@ def recipient(message):
 
 
 def thread_headers(message) -> dict[str, str]:
+    """Message-ID, and In-Reply-To the customer's latest mail, with the thread in References."""
     earlier = list(
         message.conversation.messages.exclude(external_id="")
         .exclude(pk=message.pk)
         .filter(created_at__lte=message.created_at)
         .exclude(direction=Direction.NOTE)
         .order_by("created_at", "id")
-        .values_list("external_id", flat=True)
+        .values_list("external_id", "direction")
     )
     headers = {"Message-ID": f"<{message.external_id}>"}
     if earlier:
-        headers["In-Reply-To"] = f"<{earlier[-1]}>"
-        headers["References"] = " ".join(f"<{ref}>" for ref in [earlier[0], *earlier[-19:]][:20])
+        inbound = [ref for ref, direction in earlier if direction == Direction.INBOUND]
+        refs = [ref for ref, _direction in earlier]
+        headers["In-Reply-To"] = f"<{(inbound or refs)[-1]}>"
+        chain = dict.fromkeys([refs[0], *refs[-19:]])
+        headers["References"] = " ".join(f"<{ref}>" for ref in chain)
     return headers
 
 
@@ -87,6 +91,10 @@ def deliver(message) -> None:
         reply_to=[reply_address(conversation)],
         headers=thread_headers(message),
     )
+    if message.author_id is None:
+        # RFC 3834: automatic mail says so, so that other robots do not answer it.
+        mail.extra_headers["Auto-Submitted"] = "auto-replied"
+        mail.extra_headers["X-Auto-Response-Suppress"] = "All"
     if message.html:
         mail.attach_alternative(message.html, "text/html")
     mail.send()

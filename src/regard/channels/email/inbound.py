@@ -31,10 +31,13 @@ class Accepted:
     created: bool
 
 
-def accept_email(data: bytes, *, source: str = "", process: str = "task") -> Accepted:
+def accept_email(
+    data: bytes, *, source: str = "", process: str = "task", live: bool = True
+) -> Accepted:
     """Store `data` durably (same bytes = one record), then process it.
 
     `process` is "task" (enqueue after commit), "now" (process before returning) or "no".
+    `live` mail is treated as just delivered (acknowledged); an import without --live is not.
     """
     from django.conf import settings
 
@@ -67,11 +70,11 @@ def accept_email(data: bytes, *, source: str = "", process: str = "task") -> Acc
     if too_big:
         log.warning("raw message %s quarantined: too large (%d bytes)", raw.pk, len(data))
     elif process == "now":
-        process_raw(raw)
+        process_raw(raw, live=live)
     elif process == "task":
         from regard.channels.tasks import process_raw_message
 
-        transaction.on_commit(lambda: process_raw_message.enqueue(raw.pk))
+        transaction.on_commit(lambda: process_raw_message.enqueue(raw.pk, live))
     return Accepted(raw, created=True)
 
 
@@ -84,13 +87,13 @@ def _message_id(data: bytes) -> str:
     return value.strip().strip("<>").strip()[:998]
 
 
-def process_raw(raw: RawMessage) -> RawMessage:
+def process_raw(raw: RawMessage, *, live: bool = False) -> RawMessage:
     """Parse and file one raw message; on any failure flag it with the error, never raise."""
     try:
         with transaction.atomic():
             parsed = parse_message(bytes(raw.data))
             raw.kind = parsed.kind
-            raw.conversation = store_parsed(raw, parsed)
+            raw.conversation = store_parsed(raw, parsed, live=live)
             raw.state = RawState.PROCESSED
             raw.error = "; ".join(parsed.defects)[:5000] if parsed.defects else ""
             raw.processed_at = timezone.now()

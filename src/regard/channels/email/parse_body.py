@@ -7,11 +7,11 @@ import mimetypes
 import re
 from dataclasses import dataclass, field, replace
 from email.errors import InvalidBase64LengthDefect
-from email.generator import BytesGenerator
+from email.generator import BytesGenerator, Generator
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import EmailPolicy
-from io import BytesIO
+from io import BytesIO, StringIO
 
 from regard.conversations.sanitize import html_to_text, sanitize_html
 from regard.insight.quoting import new_text
@@ -110,9 +110,15 @@ _VERBATIM = _VerbatimPolicy(refold_source="none")
 def message_bytes(msg: Message) -> bytes:
     """Serialise an embedded message as close to its original as the parse tree allows, with
     Unix line endings (bodies keep whatever mix they arrived with otherwise)."""
-    out = BytesIO()
-    BytesGenerator(out, mangle_from_=False, policy=_VERBATIM).flatten(msg, unixfrom=False)
-    data = out.getvalue().replace(b"\r\n", b"\n")
+    try:
+        out = BytesIO()
+        BytesGenerator(out, mangle_from_=False, policy=_VERBATIM).flatten(msg, unixfrom=False)
+        data = out.getvalue()
+    except UnicodeError:  # non-ASCII text where the bytes generator expects escaped 8-bit only
+        text = StringIO()
+        Generator(text, mangle_from_=False, policy=_VERBATIM).flatten(msg, unixfrom=False)
+        data = text.getvalue().encode("utf-8", "surrogateescape")
+    data = data.replace(b"\r\n", b"\n")
     return data if data.strip() else b""
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from regard.channels.email import kinds
+from regard.channels.email.acknowledge import acknowledge, should_acknowledge
 from regard.channels.email.threading import find_conversation, thread_refs
 from regard.channels.models import ThreadReference
 from regard.conversations import actions
@@ -26,7 +27,7 @@ class Unfileable(ValueError):
     """The message names nobody we could answer."""
 
 
-def store_parsed(raw, parsed):
+def store_parsed(raw, parsed, *, live: bool = False):
     """File the message; returns the conversation it joined (None for unthreaded system mail)."""
     if parsed.kind == kinds.BOUNCE:
         return _file_bounce(parsed)
@@ -47,7 +48,8 @@ def store_parsed(raw, parsed):
             actions.add_note(None, conversation, f"Automatic reply from {address}:\n\n{text}")
         return conversation
     now = timezone.now()
-    if conversation is None:
+    opened = conversation is None
+    if opened:
         conversation = actions.open_conversation(
             None,
             resolved.customer,
@@ -73,6 +75,8 @@ def store_parsed(raw, parsed):
         ThreadReference(message=message, ref=ref) for ref in thread_refs(parsed)
     )
     _add_participants(message.conversation, parsed, exclude=address)
+    if opened and live and should_acknowledge(raw, parsed, address):
+        acknowledge(message.conversation)
     return message.conversation
 
 

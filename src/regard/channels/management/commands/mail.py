@@ -57,6 +57,7 @@ class Command(BaseCommand):
                             data,
                             source=f"import:{label}"[:200],
                             process="task" if enqueue else "now",
+                            live=live,
                         )
                         raw = accepted.raw
                         if not accepted.created:

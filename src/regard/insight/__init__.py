@@ -1,0 +1,1 @@
+"""Pure functions over text: emotion, reply coaching and commitment extraction."""
