@@ -152,6 +152,21 @@ SETTINGS: tuple[Setting, ...] = (
         "(never to auto-replies, bulk mail or bounces); admins can override it per mailbox.",
     ),
     Setting(
+        "REGARD_MAILGUN_WEBHOOK_SIGNING_KEY",
+        "",
+        parse_str,
+        "Turns on inbound mail from Mailgun at `/inbound/mailgun/inbound_mime/`; every call's "
+        "signature is verified with this key.",
+        secret=True,
+    ),
+    Setting(
+        "REGARD_INBOUND_WEBHOOK_SECRET",
+        "",
+        parse_str,
+        "`user:password` that provider webhooks must also send (HTTP basic auth).",
+        secret=True,
+    ),
+    Setting(
         "REGARD_SMTP_URL",
         "",
         parse_url("smtp", "smtps", "smtp+starttls"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "regard.accounts",
     "regard.customers",
     "regard.conversations",
@@ -188,6 +189,13 @@ if ENV["REGARD_SMTP_URL"]:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
+
+ANYMAIL = {}
+if ENV["REGARD_MAILGUN_WEBHOOK_SIGNING_KEY"]:
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = ENV["REGARD_MAILGUN_WEBHOOK_SIGNING_KEY"]
+if ENV["REGARD_INBOUND_WEBHOOK_SECRET"]:
+    ANYMAIL["WEBHOOK_SECRET"] = ENV["REGARD_INBOUND_WEBHOOK_SECRET"]
+INBOUND_WEBHOOKS = bool(ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,6 @@
 """Top-level URL map."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,3 +14,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("regard.web.urls")),
 ]
+if settings.INBOUND_WEBHOOKS:
+    urlpatterns.insert(0, path("inbound/", include("regard.channels.webhook_urls")))
