@@ -14,6 +14,7 @@ from regard.conversations.choices import (
     Status,
 )
 from regard.conversations.events import record_event
+from regard.conversations.feelings import emotion_fields, is_upset
 from regard.conversations.models import Conversation, Message, Tag
 from regard.customers.choices import MomentKind
 from regard.customers.models import Customer, Moment
@@ -95,7 +96,9 @@ def receive_message(
             linked_from=conversation,
             at=at,
         )
+    feelings = emotion_fields(text_full if text_new is None else text_new)
     message = Message.objects.create(
+        **feelings,
         conversation=conversation,
         direction=Direction.INBOUND,
         channel=channel or conversation.channel,
@@ -109,7 +112,12 @@ def receive_message(
         raw=raw,
         created_at=at,
     )
-    fields = ["updated_at"]
+    conversation.emotion = feelings["emotion"]
+    conversation.emotion_intensity = feelings["emotion_intensity"]
+    conversation.upset = is_upset(
+        feelings["emotion"], feelings["emotion_intensity"], feelings["signals"]
+    )
+    fields = ["updated_at", "emotion", "emotion_intensity", "upset"]
     if conversation.waiting_since is None:
         conversation.waiting_since = at
         fields.append("waiting_since")
@@ -134,6 +142,7 @@ def send_reply(
     at=None,
 ) -> Message:
     """An agent answers the customer; delivery happens in a task after commit."""
+    from regard.commitments.actions import record_commitments
     from regard.conversations.delivery import new_message_id
     from regard.conversations.tasks import deliver_message
 
@@ -168,6 +177,7 @@ def send_reply(
     record_event(
         EventKind.REPLY_SENT, actor=actor, conversation=conversation, at=at, message_id=message.pk
     )
+    record_commitments(message)
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     return message
 
@@ -270,3 +280,19 @@ def set_tags(actor, conversation: Conversation, names: list[str]) -> list[str]:
             removed=sorted(set(before) - set(cleaned)),
         )
     return cleaned
+
+
+@transaction.atomic
+def snooze_conversation(actor, conversation: Conversation, until) -> Conversation:
+    """Hide the conversation from the inbox until `until` (None wakes it now)."""
+    if until is not None and until <= timezone.now():
+        raise ValueError("snooze until a time in the future")
+    conversation.snoozed_until = until
+    conversation.save(update_fields=["snoozed_until", "updated_at"])
+    record_event(
+        EventKind.SNOOZED,
+        actor=actor,
+        conversation=conversation,
+        until=until.isoformat() if until else None,
+    )
+    return conversation

@@ -66,6 +66,10 @@ class Conversation(models.Model):
     # Oldest customer message still without an answer; null when the business spoke last.
     waiting_since = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # The customer's mood from their latest message (see regard.insight.emotion).
+    emotion = models.CharField(max_length=16, blank=True)
+    emotion_intensity = models.FloatField(null=True, blank=True)
+    upset = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     first_reply_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +85,7 @@ class Conversation(models.Model):
             models.Index(fields=["team", "waiting_since"], name="conv_team_wait"),
             models.Index(fields=["status", "waiting_since"], name="conv_status_wait"),
             models.Index(fields=["customer", "created_at"], name="conv_customer_created"),
+            models.Index(fields=["upset", "waiting_since"], name="conv_upset_wait"),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +126,11 @@ class Message(models.Model):
         help_text="The source exactly as received",
     )
     external_id = models.CharField(max_length=998, blank=True, db_index=True)
+    emotion = models.CharField(max_length=16, blank=True)
+    emotion_intensity = models.FloatField(null=True, blank=True)
+    complaint = models.BooleanField(default=False)
+    signals = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=list, blank=True, help_text="Spans behind the findings")
     delivery = models.CharField(max_length=16, choices=Delivery.choices, blank=True)
     delivery_error = models.TextField(blank=True)
     created_at = models.DateTimeField()

@@ -9,7 +9,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from regard.system.workers import web_command, worker_command
+from regard.system.workers import regard_command, web_command, worker_command
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=0, interactive=False)
         commands = [web_command(host, port, web_workers)]
         if not no_worker:
-            commands.append(worker_command())
+            commands += [worker_command(), regard_command("clock")]
         self.stdout.write(f"Regard is serving on http://{host}:{port}/ (Ctrl+C stops it)")
         processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
         stopping = False

@@ -1,0 +1,27 @@
+"""`regard clock`: run the periodic sweeps every minute (or once with --once)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from regard.system.clock import sweep
+
+
+class Command(BaseCommand):
+    help = "Run periodic work: wake snoozed conversations, remind and break promises."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true")
+        parser.add_argument("--interval", type=int, default=60)
+
+    def handle(self, *args, once, interval, **options):
+        while True:
+            done = sweep()
+            if once:
+                self.stdout.write(" ".join(f"{k}={v}" for k, v in done.items()))
+                return
+            close_old_connections()
+            time.sleep(interval)
