@@ -7,6 +7,13 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/reply", views.reply, name="reply"),
+    path("conversations/<int:conversation_id>/coach", views.coach, name="coach"),
+    path("conversations/<int:conversation_id>/snooze", views.snooze, name="snooze"),
+    path(
+        "conversations/<int:conversation_id>/promises/<int:commitment_id>/keep",
+        views.keep_promise,
+        name="keep_promise",
+    ),
     path(
         "conversations/<int:conversation_id>/raw/<int:message_id>",
         views.raw_source,

@@ -2,51 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regard.accounts.access import require
-from regard.accounts.permissions import REPLY, can
+from regard.accounts.permissions import CHANGE_STATUS, REPLY, can
+from regard.commitments.actions import keep_commitment
+from regard.commitments.models import Commitment
 from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
-from regard.conversations.choices import ACTIVE_STATUSES, Status
-
-VIEWS = {
-    "mine": "Mine",
-    "waiting": "Waiting longest",
-    "unassigned": "Unassigned",
-    "all": "All open",
-}
+from regard.conversations.choices import Status
+from regard.conversations.feelings import mood_trend
+from regard.conversations.models import Message
+from regard.insight.coach import review, steps
+from regard.web.inbox import VIEW_KEYS, VIEWS, view_counts, view_queryset
 
 
 @login_required
 def inbox(request):
     agent = agent_of(request.user)
-    view = request.GET.get("view", "mine")
-    if view not in VIEWS:
-        view = "mine"
-    base = conversations_for(request.user).filter(status__in=ACTIVE_STATUSES)
-    if view == "mine":
-        rows = base.filter(assignee=agent).order_by("-updated_at")
-    elif view == "waiting":
-        rows = base.waiting_longest(agent)
-    elif view == "unassigned":
-        rows = base.filter(assignee__isnull=True).order_by("-created_at")
-    else:
-        rows = base.order_by("-updated_at")
-    rows = rows.select_related("customer", "assignee", "team")[:100]
+    key = request.GET.get("view", "mine")
+    if key not in VIEW_KEYS:
+        key = "mine"
+    visible = conversations_for(request.user)
+    rows = view_queryset(key, visible, agent).select_related("customer", "assignee", "team")
     return render(
         request,
         "web/inbox.html",
         {
             "agent": agent,
             "views": VIEWS,
-            "view": view,
-            "view_label": VIEWS[view],
-            "rows": rows,
+            "view": key,
+            "view_label": next(v.label for v in VIEWS if v.key == key),
+            "counts": view_counts(visible, agent),
+            "rows": rows[:100],
         },
     )
 
@@ -55,7 +50,10 @@ def inbox(request):
 def conversation(request, conversation_id: int):
     convo = conversation_for(request.user, conversation_id)
     customer = convo.customer
-    timeline = convo.messages.select_related("author__agent", "raw").prefetch_related("attachments")
+    timeline = list(
+        convo.messages.select_related("author__agent", "raw").prefetch_related("attachments")
+    )
+    moods = [(m.emotion, m.emotion_intensity) for m in timeline if m.direction == "inbound"]
     history = (
         customer.conversations.exclude(pk=convo.pk)
         .order_by("-created_at")
@@ -68,15 +66,73 @@ def conversation(request, conversation_id: int):
             "convo": convo,
             "customer": customer,
             "timeline": timeline,
+            "mood_trend": mood_trend(moods[-4:]),
+            "promises": convo.commitments.select_related("agent").order_by("due_at"),
+            "open_promises": Commitment.objects.open()
+            .filter(conversation__customer=customer)
+            .select_related("conversation")[:5],
             "identities": customer.identities.all(),
-            "notes": customer.notes.select_related("author")[:5],
+            "notes": customer.notes.select_related("author__agent")[:5],
             "moments": customer.moments.all()[:6],
             "history": history,
             "conversation_count": customer.conversations.count(),
             "can_reply": can(request.user, REPLY) and convo.status != Status.CLOSED,
             "statuses": Status.choices,
+            "now": timezone.now(),
         },
     )
+
+
+@login_required
+@require_POST
+def coach(request, conversation_id: int):
+    """The reply coach's checklist for the draft being typed (an htmx partial)."""
+    convo = conversation_for(request.user, conversation_id)
+    last = convo.messages.filter(direction="inbound").order_by("-created_at").first()
+    recent = list(
+        Message.objects.filter(author=request.user, direction="outbound")
+        .exclude(conversation=convo)
+        .order_by("-created_at")
+        .values_list("text_new", flat=True)[:20]
+    )
+    findings = review(
+        request.POST.get("text", "")[:20000],
+        customer_name=convo.customer.address_name or None,
+        customer_message=last.text_new if last else None,
+        upset=convo.upset,
+        recent_replies=recent,
+    )
+    return render(request, "web/coach.html", {"findings": findings, "steps": steps(findings)})
+
+
+@login_required
+@require_POST
+def snooze(request, conversation_id: int):
+    convo = conversation_for(request.user, conversation_id)
+    require(request.user, CHANGE_STATUS)
+    try:
+        until = datetime.fromisoformat(request.POST.get("until", ""))
+        if timezone.is_naive(until):
+            until = timezone.make_aware(until)
+        actions.snooze_conversation(request.user, convo, until)
+    except ValueError as exc:
+        flash.error(request, f"Could not snooze: {exc}")
+    return redirect("web:conversation", conversation_id=convo.pk)
+
+
+@login_required
+@require_POST
+def keep_promise(request, conversation_id: int, commitment_id: int):
+    convo = conversation_for(request.user, conversation_id)
+    require(request.user, REPLY)
+    commitment = convo.commitments.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise Http404("No such promise")
+    try:
+        keep_commitment(request.user, commitment, request.POST.get("how", ""))
+    except ValueError as exc:
+        flash.error(request, str(exc))
+    return redirect("web:conversation", conversation_id=convo.pk)
 
 
 @login_required
