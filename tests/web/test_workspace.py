@@ -67,10 +67,10 @@ def test_snoozing_into_the_past_is_refused_clearly(signed_in, agent, team):
 
 def test_promises_show_on_the_conversation_and_can_be_marked_kept(signed_in, agent, team):
     conversation = make_conversation(team=team, assignee=agent)
-    actions.send_reply(agent.user, conversation, "Hi, I'll call you tomorrow at 3pm.")
+    actions.send_reply(agent.user, conversation, "Hi, I will call you within 2 hours.")
     url = reverse("web:conversation", args=[conversation.pk])
-    assert "call you tomorrow at 3pm" in signed_in.get(url).content.decode()
-    assert "Promises due" in inbox(signed_in, "promises")
+    assert "call you within 2 hours" in signed_in.get(url).content.decode()
+    assert conversation.subject in inbox(signed_in, "promises")
     commitment = Commitment.objects.get()
     signed_in.post(
         reverse("web:keep_promise", args=[conversation.pk, commitment.pk]), {"how": "called"}
@@ -102,7 +102,7 @@ def test_the_coach_checks_a_draft_as_you_type(signed_in, agent, team):
     url = reverse("web:coach", args=[conversation.pk])
     weak = signed_in.post(url, {"text": "As per our policy it will be looked into."}).content
     weak = weak.decode()
-    assert "Greeting" in weak and "Defensive" in weak
+    assert "Greets them by name" in weak and "Not defensive" in weak
     good = signed_in.post(
         url,
         {
@@ -112,7 +112,7 @@ def test_the_coach_checks_a_draft_as_you_type(signed_in, agent, team):
             )
         },
     ).content.decode()
-    assert "✓ Greeting" in good and "✓ Timeline" in good
+    assert "✓ Greets them by name" in good and "✓ Says when" in good
 
 
 def test_the_coach_refuses_to_run_for_someone_who_cannot_see_the_conversation(client, team):

@@ -45,7 +45,9 @@ def view_condition(key: str, agent, now) -> Q:
         return awake & Q(upset=True)
     if key == "promises":
         due = Commitment.objects.filter(
-            conversation=OuterRef("pk"), state="open", due_at__lt=now + timedelta(hours=24)
+            conversation=OuterRef("pk"),
+            state__in=["open", "broken"],
+            due_at__lt=now + timedelta(hours=24),
         )
         return Q(Exists(due))
     if key == "snoozed":

@@ -23,6 +23,26 @@ from regard.conversations.models import Message
 from regard.insight.coach import review, steps
 from regard.web.inbox import VIEW_KEYS, VIEWS, view_counts, view_queryset
 
+CHECK_LABELS = {
+    "greeting": "Greets them by name",
+    "thanks": "Thanks them for raising it",
+    "acknowledge": "Acknowledges their issue",
+    "next_step": "Says what happens next",
+    "timeline": "Says when",
+    "passive_voice": "Owns the action",
+    "defensive": "Not defensive",
+    "caps": "No shouting",
+    "generic": "Personal, not a template",
+    "supervisor_first": "Tries before escalating",
+}
+STEP_LABELS = {
+    "greet": "Greet",
+    "listen": "Listen",
+    "next_step_timeline": "Next step + when",
+    "thank": "Thank",
+    "follow_through": "Follow through",
+}
+
 
 @login_required
 def inbox(request):
@@ -102,7 +122,18 @@ def coach(request, conversation_id: int):
         upset=convo.upset,
         recent_replies=recent,
     )
-    return render(request, "web/coach.html", {"findings": findings, "steps": steps(findings)})
+    return render(
+        request,
+        "web/coach.html",
+        {
+            "findings": [
+                (finding, CHECK_LABELS.get(finding.check, finding.check)) for finding in findings
+            ],
+            "steps": [
+                (STEP_LABELS.get(step, step), score) for step, score in steps(findings).items()
+            ],
+        },
+    )
 
 
 @login_required

@@ -8,6 +8,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from regard.demo.generate import DemoExists, generate_demo
+from regard.demo.people import AGENTS
+
+
+def existing_demo_logins() -> list[tuple[str, str, str]]:
+    """The demo logins that still work, for a second `regard demo` on the same data."""
+    from django.contrib.auth import authenticate
+
+    return [
+        (a["username"], a["password"], a["role"])
+        for a in AGENTS
+        if authenticate(username=a["username"], password=a["password"]) is not None
+    ]
 
 
 class Command(BaseCommand):
@@ -25,13 +37,15 @@ class Command(BaseCommand):
         except DemoExists as exc:
             self.stdout.write(str(exc))
             summary = None
+            logins = existing_demo_logins()
         else:
+            logins = summary.agents
             self.stdout.write(
                 f"Loaded {summary.customers} customers, {summary.conversations} conversations "
                 f"and {summary.messages} messages."
             )
         self.stdout.write(f"http://127.0.0.1:{port}/")
-        for username, password, role in summary.agents if summary else []:
+        for username, password, role in logins:
             self.stdout.write(f"login: {username} password: {password} role: {role}")
         if not no_serve:
             call_command("serve", "--port", str(port))
