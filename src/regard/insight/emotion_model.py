@@ -167,6 +167,8 @@ def _block(payload: dict) -> Block:
 
 
 def model_from_payload(payload: dict) -> EmotionModel:
+    if payload.get("dense_features") != list(DENSE_FEATURES):
+        raise ValueError("emotion model was trained on other rule features: run train_emotion.py")
     return EmotionModel(
         classes=tuple(payload["classes"]),
         words=_block(payload["words"]),

@@ -107,7 +107,7 @@ LEXICON = {
         r"works?(?: now| fine| perfectly)", r"working (?:again|now|fine|well)", r"all good",
         r"sorted", r"resolved", r"solved", r"fixed", r"smooth", r"easy", r"quick(?:ly)?", r"fast",
         r"five stars", r"5 stars", r"top marks", r"well done", r"no complaints", r"no problem",
-        r"like a charm", r"delighted",
+        r"not bad", r"like a charm", r"delighted",
     ),
     "grateful": (
         r"thank(?:s| you)?", r"thankyou", r"thx", r"ty", r"grateful", r"gratitude",
@@ -210,7 +210,8 @@ _COMPLAINT = _words(
     r"|fixed|resolved|paid|received)|received?|got(?:ten)?|heard|shipped|work(?:ed|ing)?|fit"
     r"|load|connect|help|reply|replied|respond(?:ed)?|show(?:ed)? up|turn(?:ed)? up|called"
     r"|accept(?:ed)?|see|find|access|get into|log ?in|arrive|contain|match|answer(?:ed)?)",
-    r"still (?:(?:no|not|hasn't|haven't|isn't|doesn't|can't)(?: \w+)?|waiting|says|shows?|showing|freezes"
+    r"still (?:(?:no|not|hasn't|haven't|isn't|doesn't|can't)(?: \w+)?|waiting|says|shows?"
+    r"|showing|freezes"
     r"|missing|broken|the same|appearing)", r"never (?:arrived|came|called|turned up|received)",
     r"(?:is|was|were|are|arrived|came) (?:\w+ )?(?:broken|damaged|cracked|smashed|shattered"
     r"|torn|faulty|defective|dead|empty|missing|wilted|squashed|defrosted|late|wrong|open)",

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,7 +20,8 @@ from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
 from regard.conversations.choices import Status
 from regard.conversations.feelings import mood_trend
-from regard.conversations.models import Message
+from regard.conversations.models import Attachment, Message
+from regard.conversations.storage import blob_path
 from regard.insight.coach import review, steps
 from regard.web.inbox import VIEW_KEYS, VIEWS, view_counts, view_queryset
 
@@ -192,4 +194,32 @@ def raw_source(request, conversation_id: int, message_id: int):
         raise Http404("No raw source for this message")
     response = HttpResponse(bytes(message.raw.data), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="message-{message.pk}.eml.txt"'
+    return response
+
+
+SAFE_INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+@login_required
+def attachment(request, conversation_id: int, attachment_id: int):
+    """Serve a stored file after checking the conversation; never rendered as a page."""
+    convo = conversation_for(request.user, conversation_id)
+    item = Attachment.objects.filter(pk=attachment_id, message__conversation=convo).first()
+    if item is None:
+        raise Http404("No such attachment")
+    if item.blocked:
+        raise PermissionDenied("This file type is blocked; an admin can retrieve it.")
+    try:
+        handle = blob_path(item.sha256).open("rb")
+    except (OSError, ValueError):
+        raise Http404("The file is missing from storage") from None
+    inline = item.content_type in SAFE_INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=item.filename,
+        content_type=item.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
