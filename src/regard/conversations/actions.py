@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from regard.conversations.choices import (
+    ACTIVE_STATUSES,
     TRANSITIONS,
     Delivery,
     Direction,
@@ -296,3 +300,95 @@ def snooze_conversation(actor, conversation: Conversation, until) -> Conversatio
         until=until.isoformat() if until else None,
     )
     return conversation
+
+
+@transaction.atomic
+def report_delivery_failure(message_id: int, error: str) -> Message:
+    """A reply failed for good: mark it, and leave a note the agent will see on the timeline."""
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    Message.objects.filter(pk=message_id).update(
+        delivery=Delivery.FAILED, delivery_error=error[:2000]
+    )
+    note = add_note(
+        None,
+        message.conversation,
+        f"This reply could not be delivered: {error[:500]}. "
+        "Check the customer's address, or reach them another way.",
+    )
+    record_event(
+        EventKind.DELIVERY_FAILED,
+        conversation=message.conversation,
+        message_id=message_id,
+        error=error[:500],
+    )
+    return note
+
+
+def subject_key(subject: str) -> str:
+    """A subject without reply/forward prefixes, ticket tokens and case, for comparison."""
+    text = re.sub(r"\[#\d+\]", "", subject or "")
+    text = re.sub(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*:\s*)+", "", text, flags=re.IGNORECASE)
+    return " ".join(text.lower().split())
+
+
+def suggest_duplicate(conversation: Conversation, window=timedelta(minutes=30)):
+    """Another open conversation of the same customer with the same subject, minutes apart."""
+    key = subject_key(conversation.subject)
+    if not key:
+        return None
+    nearby = (
+        Conversation.objects.filter(
+            customer=conversation.customer,
+            status__in=ACTIVE_STATUSES,
+            created_at__gte=conversation.created_at - window,
+            created_at__lte=conversation.created_at + window,
+        )
+        .exclude(pk=conversation.pk)
+        .order_by("created_at")
+    )
+    for other in nearby:
+        if subject_key(other.subject) == key:
+            minutes = abs((conversation.created_at - other.created_at).total_seconds()) // 60
+            record_event(
+                EventKind.MERGE_SUGGESTED,
+                conversation=conversation,
+                other_id=other.pk,
+                reason=f"same customer and subject, {int(minutes)} min apart",
+            )
+            return other
+    return None
+
+
+@transaction.atomic
+def merge_conversations(actor, source: Conversation, target: Conversation) -> Conversation:
+    """Move every message and promise of `source` into `target`; `source` closes, linked."""
+    if source.pk == target.pk:
+        raise ValueError("a conversation cannot be merged into itself")
+    if source.customer_id != target.customer_id:
+        raise ValueError("only conversations of the same customer can be merged")
+    moved = list(source.messages.values_list("pk", flat=True))
+    Message.objects.filter(pk__in=moved).update(conversation=target)
+    source.commitments.update(conversation=target)
+    if source.waiting_since and (
+        target.waiting_since is None or source.waiting_since < target.waiting_since
+    ):
+        target.waiting_since = source.waiting_since
+        target.save(update_fields=["waiting_since", "updated_at"])
+    Conversation.objects.filter(pk=source.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now(), waiting_since=None, linked_from=target
+    )
+    record_event(
+        EventKind.CONVERSATIONS_MERGED,
+        actor=actor,
+        conversation=target,
+        source_id=source.pk,
+        message_ids=moved,
+    )
+    record_event(
+        EventKind.CONVERSATIONS_MERGED,
+        actor=actor,
+        conversation=source,
+        target_id=target.pk,
+        message_ids=moved,
+    )
+    return target

@@ -66,3 +66,6 @@ class EventKind(models.TextChoices):
     PROMISE_RENEGOTIATED = "promise.renegotiated", "Promise renegotiated"
     PROMISE_REMINDER = "promise.reminder", "Promise due soon"
     SNOOZED = "conversation.snoozed", "Snoozed"
+    DELIVERY_FAILED = "message.failed", "Delivery failed"
+    MERGE_SUGGESTED = "conversation.merge_suggested", "Looks like a duplicate"
+    CONVERSATIONS_MERGED = "conversation.merged", "Conversations merged"

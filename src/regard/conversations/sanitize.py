@@ -42,11 +42,57 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+MAX_NESTING = 1_000
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_CODE_EDGE = re.compile(r"<(/?)(script|style)\b[^>]*>?", re.IGNORECASE)
+_NOT_NESTING = frozenset(
+    {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"}
+    | {"p", "li", "td", "th", "tr", "option", "dt", "dd"}  # closed implicitly by their siblings
+)
+
+
+def too_deeply_nested(html: str, limit: int = MAX_NESTING) -> bool:
+    """True when elements nest deeper than `limit`, which makes HTML parsing quadratic."""
+    depth = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name.lower() not in _NOT_NESTING:
+            depth += 1
+            if depth > limit:
+                return True
+    return False
+
+
+def _drop_code(html: str) -> str:
+    """Remove script and style elements with their content, in one linear pass."""
+    kept, start, inside = [], 0, None
+    for match in _CODE_EDGE.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if inside is None and not closing:
+            kept.append(html[start : match.start()])
+            inside = name
+        elif inside == name and closing:
+            inside, start = None, match.end()
+    if inside is None:
+        kept.append(html[start:])
+    return " ".join(kept)
+
+
+def defuse_html(html: str) -> str:
+    """Return `html` itself, or only its text when it nests too deep to parse in good time
+    (parsing cost grows with the square of the nesting depth)."""
+    if len(html) > 20 * MAX_NESTING and too_deeply_nested(html):
+        return _TAG.sub(" ", _drop_code(html))
+    return html
+
+
 def sanitize_html(html: str) -> str:
     """Return `html` reduced to the allow-listed tags, attributes and URL schemes."""
     if not html:
         return ""
-    return _CLEANER.clean(html)
+    return _CLEANER.clean(defuse_html(html))
 
 
 _BLOCK_TAGS = frozenset(
@@ -150,7 +196,7 @@ def html_to_text(html: str) -> str:
         return ""
     parser = _TextExtractor()
     try:
-        parser.feed(_TEXT_CLEANER.clean(html))
+        parser.feed(_TEXT_CLEANER.clean(defuse_html(html)))
         parser.close()
     except (AssertionError, ValueError, IndexError):
         pass  # html.parser can trip on hostile markup; keep what was read so far.

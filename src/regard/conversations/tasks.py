@@ -7,7 +7,14 @@ from django.utils import timezone
 from regard.system.retry import retrying_task
 
 
-@retrying_task
+def notify_delivery_failed(message_id: int, *, error: str) -> None:
+    """Tell the agent, on the conversation itself, that their reply did not go out."""
+    from regard.conversations.actions import report_delivery_failure
+
+    report_delivery_failure(message_id, error)
+
+
+@retrying_task(on_give_up=notify_delivery_failed)
 def deliver_message(message_id: int) -> str:
     """Send one outbound message through its channel; idempotent once it is sent."""
     from regard.conversations.choices import Delivery

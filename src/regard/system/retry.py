@@ -24,8 +24,11 @@ def backoff_seconds(attempt: int) -> int:
     return min(3600, settings.TASK_BACKOFF_SECONDS * 2 ** (attempt - 1))
 
 
-def retrying_task(func=None, *, attempts: int | None = None):
-    """Like django_tasks.task, but failures are retried and finally recorded as FailedTask."""
+def retrying_task(func=None, *, attempts: int | None = None, on_give_up=None):
+    """Like django_tasks.task, but failures are retried and finally recorded as FailedTask.
+
+    `on_give_up(*args, error=..., **kwargs)` runs once after the last attempt failed.
+    """
 
     def wrap(func):
         path = f"{func.__module__}.{func.__qualname__}"
@@ -51,6 +54,8 @@ def retrying_task(func=None, *, attempts: int | None = None):
                 else:
                     log.error("%s failed for good after %d attempts: %s", path, _attempt, exc)
                     record_failure(path, args, kwargs, _attempt, traceback.format_exc())
+                    if on_give_up is not None:
+                        on_give_up(*args, error=f"{type(exc).__name__}: {exc}", **kwargs)
                 raise
 
         registered = task()(run)

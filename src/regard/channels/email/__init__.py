@@ -1,1 +1,1 @@
-"""The e-mail channel: parsing raw RFC 5322 messages into plain Python values."""
+"""The e-mail channel: parse raw messages and feed them into the inbound pipeline."""

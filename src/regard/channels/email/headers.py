@@ -15,6 +15,8 @@ from .charsets import decode_bytes, repair_surrogates
 
 # Longer values are truncated before parsing: the structured-header parser is slow on huge input.
 MAX_HEADER_CHARS = 16_000
+MAX_IDS = 200
+_ADDRESS_HEADERS = ("from", "sender", "reply-to", "to", "cc", "return-path")
 _CACHED_VALUE_CHARS = 1_000
 
 
@@ -38,7 +40,7 @@ class _CachingHeaderRegistry(HeaderRegistry):
         key = (name.lower(), value)
         header = self._parsed.get(key)
         if header is None:
-            if len(self._parsed) > 20_000:
+            if len(self._parsed) > 4_096:
                 self._parsed.clear()
             header = self._parsed[key] = super().__call__(name, value)
         return header
@@ -47,7 +49,7 @@ class _CachingHeaderRegistry(HeaderRegistry):
 # policy.default, only faster: parsed headers are immutable, so sharing them is safe.
 PARSE_POLICY = policy.default.clone(header_factory=_CachingHeaderRegistry())
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
-_ANGLE_ADDRESS = re.compile(r"([^<>,]*)<([^<>\s]+@[^<>\s]+)>")
+_ANGLE_ADDRESS = re.compile(r"(?:^|,)([^<>,]*)<([^<>\s]+@[^<>\s]+)>")  # anchored: linear
 _NOT_SIMPLE = re.compile(r"[()\\;:\[\]]")
 _SIMPLE_ADDRESS = re.compile(
     r'\s*(?:(?:"(?P<quoted>[^"]*)"|(?P<name>[^<>@",]*?))\s*<(?P<address>[^<>\s@",]+@[^<>\s@",]+)>'
@@ -55,7 +57,7 @@ _SIMPLE_ADDRESS = re.compile(
 )
 _ADJACENT_WORDS = re.compile(r"\?=\s+=\?")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
-_FOLD = re.compile(r"\r?\n(?=[ \t])|\r?\n")
+_FOLD = re.compile(r"\r?\n")
 
 
 class RawHeaders:
@@ -102,6 +104,8 @@ def _suspicious(text: str) -> bool:
 
 
 def _policy_header(msg: Message, name: str, raw: str) -> object | None:
+    """The default policy's parsed header; None when it fails or `raw` (the whole value,
+    which is what the policy would parse) is too long to parse safely."""
     if len(raw) > MAX_HEADER_CHARS:
         return None
     try:
@@ -114,16 +118,16 @@ def header_text(
     msg: Message, raw_headers: RawHeaders, name: str, defects: list[str], hints: Sequence[str] = ()
 ) -> str:
     """Return an unstructured header (such as Subject) as decoded text, "" when absent."""
-    raw = raw_headers.first(name)
-    if len(raw) > MAX_HEADER_CHARS:
+    full = raw_headers.first(name)
+    raw = full[:MAX_HEADER_CHARS]
+    if len(full) > MAX_HEADER_CHARS:
         defects.append(f"{name} header truncated to {MAX_HEADER_CHARS} characters")
-        raw = raw[:MAX_HEADER_CHARS]
     if raw.isascii() and "=?" not in raw:
         text = raw  # plain ASCII: the default policy would return it unchanged, only slower
     else:
-        value = _policy_header(msg, name, raw)
+        value = _policy_header(msg, name, full)
         text = str(value) if value is not None else ""
-        if value is None or _suspicious(text):
+        if value is None or _suspicious(text) or "=?" in text:  # "=?": compat32 leaves words
             text = decode_words(raw, hints)
     if "\r" in text or "\n" in text:
         return _LINE_BREAKS.sub(" ", text).strip()  # never let a decoded header carry a line break
@@ -169,13 +173,14 @@ def addresses(
     msg: Message, raw_headers: RawHeaders, name: str, hints: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
     """Return the (display name, lower-case address) pairs of an address header."""
-    raws = [raw[:MAX_HEADER_CHARS] for raw in raw_headers.all(name)]
+    fulls = raw_headers.all(name)
+    raws = [raw[:MAX_HEADER_CHARS] for raw in fulls]
     if not raws:
         return []
     simple = _simple_addresses(raws)
     if simple is not None:
         return simple
-    value = _policy_header(msg, name, raws[0]) if len(raws) == 1 else None
+    value = _policy_header(msg, name, fulls[0]) if len(raws) == 1 else None
     found = _policy_addresses(value) if value is not None else None
     lenient = _lenient_addresses(raws, hints)
     found = _with_names(found, lenient, raws[0]) if found else lenient
@@ -210,11 +215,24 @@ def first_mailbox(pairs: list[tuple[str, str]]) -> tuple[str, str] | None:
 
 
 def message_ids(raw: str) -> list[str]:
-    """Return the message ids in a Message-ID, In-Reply-To or References value, in order."""
+    """Return the message ids in a Message-ID, In-Reply-To or References value, in order.
+
+    Past MAX_IDS, the first (the thread's root) and the latest are kept.
+    """
     found = _MSG_ID.findall(raw)
     if not found and raw.strip():
         found = [token.strip("<>") for token in raw.split() if "@" in token]
-    return list(dict.fromkeys(found))
+    found = list(dict.fromkeys(found))
+    return found if len(found) <= MAX_IDS else found[:1] + found[1 - MAX_IDS :]
+
+
+def oversized(raw_headers: RawHeaders) -> list[str]:
+    """Return a defect for each header too long to be read whole."""
+    return [
+        f"{name} header truncated to {MAX_HEADER_CHARS} characters"
+        for name in _ADDRESS_HEADERS
+        if any(len(value) > MAX_HEADER_CHARS for value in raw_headers.all(name))
+    ]
 
 
 def message_date(raw_headers: RawHeaders) -> datetime | None:

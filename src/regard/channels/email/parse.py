@@ -21,6 +21,7 @@ from .headers import (
     header_text,
     message_date,
     message_ids,
+    oversized,
 )
 from .parse_body import BodyWalker, Limits
 
@@ -89,8 +90,6 @@ def _repair_header_block(data: bytes) -> bytes:
         line if _HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") else b" " + line
         for line in lines[start:]
     ]
-    if lines[:1] and lines[0].startswith(b"From ") and start:
-        fixed.insert(0, lines[0])
     return b"".join(fixed) + tail
 
 
@@ -137,6 +136,7 @@ def _sender_of(msg: Message, raw_headers: RawHeaders, hints: Sequence[str], defe
 def _read_headers(msg: Message, raw_headers: RawHeaders, hints: Sequence[str], defects: list[str]):
     sender = first_mailbox(addresses(msg, raw_headers, "sender", hints))
     from_name, from_address = _sender_of(msg, raw_headers, hints, defects)
+    defects.extend(oversized(raw_headers))
     message_id = message_ids(raw_headers.first("message-id"))
     return {
         "message_id": message_id[0] if message_id else None,

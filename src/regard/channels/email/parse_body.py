@@ -13,7 +13,12 @@ from email.parser import HeaderParser
 from email.policy import EmailPolicy
 from io import BytesIO, StringIO
 
-from regard.conversations.sanitize import html_to_text, sanitize_html
+from regard.conversations.sanitize import (
+    MAX_NESTING,
+    defuse_html,
+    html_to_text,
+    sanitize_html,
+)
 from regard.insight.quoting import new_text
 
 from .attachments import (
@@ -30,6 +35,7 @@ from .headers import RawHeaders, decode_words
 MAX_PARTS = 1000
 MAX_DEPTH = 20
 MAX_HTML_CHARS = 2_000_000
+MAX_TEXT_FROM_HTML_CHARS = 500_000  # html.parser reads about 0.5 MB/s
 BODY, HTML_ONLY, RESOURCE = "body", "html-only", "resource"  # how a subtree's text parts count
 _BODY_TYPES = ("text/plain", "text/html")
 _ALTERNATIVE_TEXT = ("text/plain", "text/html", "text/enriched", "text/richtext", "multipart/")
@@ -126,7 +132,10 @@ def _lenient_b64decode(payload: str) -> bytes:
     """Decode base64 that the stdlib gave up on: drop junk and a dangling partial quantum."""
     clean = _NOT_BASE64.sub("", payload.split("=", 1)[0])
     clean = clean[: len(clean) - len(clean) % 4 if len(clean) % 4 == 1 else len(clean)]
-    return binascii.a2b_base64(clean + "=" * (-len(clean) % 4))
+    try:
+        return binascii.a2b_base64(clean + "=" * (-len(clean) % 4))
+    except binascii.Error:
+        return payload.encode("ascii", "replace")
 
 
 def _uudecode(body: str) -> bytes | None:
@@ -146,10 +155,14 @@ def _uudecode(body: str) -> bytes | None:
     return bytes(out)
 
 
-def _join_body(texts: list[str], html: str) -> str:
+def _join_body(texts: list[str], html: str, defects: list[str]) -> str:
     own = "\n\n".join(text.strip("\n") for text in texts)
     if not own.strip() and html:
-        own = html_to_text(html)
+        if len(html) > MAX_TEXT_FROM_HTML_CHARS:
+            defects.append(
+                f"text taken from the first {MAX_TEXT_FROM_HTML_CHARS} characters of HTML"
+            )
+        own = html_to_text(html[:MAX_TEXT_FROM_HTML_CHARS])
     return own.strip()
 
 
@@ -306,7 +319,7 @@ class BodyWalker:
     def _forwarded(self, part: Message, inner: Message, depth: int) -> None:
         raw_headers = RawHeaders(inner)
         self._note_original(inner)
-        nested = BodyWalker(self.limits, self.defects, self.prefix + "forwarded message: ")
+        nested = BodyWalker(self.limits, self.defects, self.prefix or "forwarded message: ")
         nested.walk(inner, depth + 1)
         subject = decode_words(raw_headers.first("subject"), self.limits.charsets).strip()
         filename = _filename(part) or subject
@@ -350,6 +363,10 @@ class BodyWalker:
         if len(html) > MAX_HTML_CHARS:
             self.defects.append(f"HTML body capped at {MAX_HTML_CHARS} characters")
             html = html[:MAX_HTML_CHARS]
-        own = _join_body(self.texts, html)
+        defused = defuse_html(html)
+        if defused is not html:
+            self.defects.append(f"HTML nested deeper than {MAX_NESTING}; only its text was kept")
+            html = defused
+        own = _join_body(self.texts, html, self.defects)
         text = "\n\n".join(part for part in (own, *self.forwarded) if part)
         return {"text": text, "text_new": new_text(own), "html": sanitize_html(html).strip()}

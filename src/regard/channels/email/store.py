@@ -75,6 +75,8 @@ def store_parsed(raw, parsed, *, live: bool = False):
         ThreadReference(message=message, ref=ref) for ref in thread_refs(parsed)
     )
     _add_participants(message.conversation, parsed, exclude=address)
+    if opened:
+        actions.suggest_duplicate(message.conversation)
     if opened and live and should_acknowledge(raw, parsed, address):
         acknowledge(message.conversation)
     return message.conversation
