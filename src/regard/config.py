@@ -129,6 +129,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Default time zone for agents and business hours without their own.",
     ),
     Setting(
+        "REGARD_COMPANY_NAME",
+        "Support",
+        parse_str,
+        'Shown in the From of every reply: "Dana Reyes at <company name>".',
+    ),
+    Setting(
         "REGARD_FROM_EMAIL", "support@localhost", parse_str, "Address outbound mail is sent from."
     ),
     Setting(

@@ -276,3 +276,42 @@ def test_two_helpdesks_answering_each_other_stop_at_once():
     other = ingest(our_ack, live=True)  # the other helpdesk receives our acknowledgement
     assert other.kind == "auto_reply"
     assert acknowledgements().count() == 1
+
+
+def test_the_same_matter_twice_minutes_apart_is_suggested_for_merging(agent):
+    ingest(make_mail(subject="Broken kettle"))
+    ingest(make_mail(subject="RE: broken kettle", body="Also the lid is missing"))
+    first, second = Conversation.objects.order_by("id")
+    suggestion = second.events.get(kind="conversation.merge_suggested")
+    assert suggestion.data["other_id"] == first.pk
+    assert "same customer and subject" in suggestion.data["reason"]
+    actions.merge_conversations(agent.user, second, first)
+    second.refresh_from_db()
+    assert second.status == Status.CLOSED and second.linked_from == first
+    assert first.messages.filter(direction=Direction.INBOUND).count() == 2
+
+
+def test_different_customers_are_never_suggested_or_merged(agent):
+    ingest(make_mail(subject="Broken kettle"))
+    ingest(make_mail(subject="Broken kettle", sender="bob@example.com"))
+    first, second = Conversation.objects.order_by("id")
+    assert not second.events.filter(kind="conversation.merge_suggested").exists()
+    with pytest.raises(ValueError, match="same customer"):
+        actions.merge_conversations(agent.user, second, first)
+
+
+def test_a_reply_that_fails_for_good_leaves_a_note_for_the_agent(agent, settings):
+    from regard.conversations.tasks import deliver_message
+
+    settings.TASK_BACKOFF_SECONDS = 0
+    customer_conversation = ingest(make_mail()).conversation
+    Identity.objects.update(bouncing=True)
+    reply = actions.send_reply(agent.user, customer_conversation, "Hi Zoë!")
+    for attempt in range(1, 6):
+        with pytest.raises(Exception, match="no working e-mail address"):
+            deliver_message.call(reply.pk, _attempt=attempt)
+    reply.refresh_from_db()
+    assert reply.delivery == Delivery.FAILED
+    note = customer_conversation.messages.filter(direction=Direction.NOTE).get()
+    assert "could not be delivered" in note.text_full
+    assert customer_conversation.events.filter(kind="message.failed").count() == 1

@@ -80,7 +80,8 @@ def deliver(message) -> None:
     conversation = message.conversation
     to = recipient(message)
     agent = getattr(message.author, "agent", None)
-    from_name = f"{agent.display_name} at Support" if agent else "Support"
+    company = settings.COMPANY_NAME
+    from_name = f"{agent.display_name} at {company}" if agent else company
     cc = [i.value for i in conversation.participants.filter(bouncing=False)]
     mail = EmailMultiAlternatives(
         subject=subject_with_token(message.subject, conversation),

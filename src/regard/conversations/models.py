@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from regard.conversations.choices import Delivery, Direction, EventKind, Priority, Status
+from regard.conversations.choices import Delivery, Direction, Priority, Status
 from regard.conversations.querysets import ConversationQuerySet
 from regard.customers.choices import Channel
 
@@ -158,7 +158,7 @@ class Attachment(models.Model):
 class Event(models.Model):
     """The timeline and the audit log: append-only."""
 
-    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    kind = models.CharField(max_length=40, help_text="A stable code from EventKind")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -181,3 +181,7 @@ class Event(models.Model):
             models.Index(fields=["conversation", "created_at"], name="event_conv_created"),
             models.Index(fields=["customer", "created_at"], name="event_customer_created"),
         ]
+
+    @property
+    def label(self) -> str:
+        return EventKind(self.kind).label if self.kind in EventKind.values else self.kind
