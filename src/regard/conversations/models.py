@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from regard.conversations.choices import Delivery, Direction, Priority, Status
+from regard.conversations.choices import Delivery, Direction, EventKind, Priority, Status
 from regard.conversations.querysets import ConversationQuerySet
 from regard.customers.choices import Channel
 
