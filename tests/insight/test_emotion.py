@@ -202,3 +202,23 @@ def test_goemotions_dev_sample_scores_above_plain_vader():
             gold.append(coarse[label])
             predicted.append(emotion_model.TO_COARSE[analyze(text).label])
     assert f1_score(gold, predicted, average="macro") >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hallo,\ndas Paket fehlt.\n\nAm 02.03.2026 um 10:00 schrieb Dana <d@x.de>:\n> alt",
+            "Hallo,\ndas Paket fehlt.",
+        ),
+        ("Hi there\n-- \nZoë\nCEO", "Hi there"),
+        ("Bitte prüfen.\n\nVon: Support <s@x.de>\nGesendet: Montag", "Bitte prüfen."),
+        ("Ok thanks\n\nOn Mon, 2 Mar 2026 at 10:00, Dana\n<d@x.com> wrote:\n> old", "Ok thanks"),
+        ("Done -- thanks", "Done -- thanks"),
+    ],
+    ids=["german", "signature", "outlook-german", "wrapped-english", "dashes-in-text"],
+)
+def test_new_text_drops_history_and_signatures_in_common_clients(text, expected):
+    from regard.insight.quoting import new_text
+
+    assert new_text(text) == expected
