@@ -408,8 +408,9 @@ def database_rows():
         values = list(model.objects.order_by("pk").values())
         for row in values:
             row.pop("password", None)  # login and mailbox passwords are never exported
-            if model._meta.auto_created:
-                del row["id"]  # link rows of many-to-many fields are not numbered in the export
+            if model._meta.auto_created or model._meta.label == "channels.ThreadReference":
+                # Link rows (many-to-many, thread references) are not numbered in the export.
+                del row["id"]
         rows[model._meta.label] = sorted(values, key=repr)
     return rows
 

@@ -41,6 +41,8 @@ def record_commitments(message) -> list[Commitment]:
             created_at=message.created_at,
         )
         for p in promises
+        # A due time before the reply was sent is a misread date, not a promise.
+        if p.due_at is None or p.due_at >= message.created_at
     ]
     for commitment in made:
         record_event(

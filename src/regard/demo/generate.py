@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from regard.accounts.actions import create_agent
 from regard.accounts.models import Agent, Team
+from regard.conversations.actions import send_reply
 from regard.conversations.choices import Delivery, Direction, EventKind
 from regard.conversations.models import Conversation, Event, Message
 from regard.customers.actions import (
@@ -65,6 +66,7 @@ def generate_demo(
         agents = _create_agents()
         customers = _create_customers(agents, lambda done: report(done, total))
         _tell_all(_plan(rng), customers, agents, rng, lambda done: report(done, total))
+        _give_fresh_updates()
         _mark_replies_sent()
         _backdate(timezone.now())
     return DemoSummary(
@@ -73,6 +75,33 @@ def generate_demo(
         conversations=Conversation.objects.count(),
         messages=Message.objects.exclude(direction=Direction.NOTE).count(),
     )
+
+
+FRESH_UPDATES = (
+    "Hi {name}, a quick update: the courier has your case now. "
+    "I'll call you tomorrow at 11am with their answer.",
+    "Hi {name}, thanks for bearing with us. I will email you the corrected invoice by Friday.",
+    "Hi {name}, I'll check with the warehouse and get back to you within 48 hours.",
+)
+
+
+def _give_fresh_updates() -> None:
+    """A few answered conversations get a follow-up with a promise still to keep."""
+    answered = (
+        Conversation.objects.filter(
+            status__in=["open", "pending"], waiting_since__isnull=True, assignee__isnull=False
+        )
+        .select_related("assignee__user", "customer")
+        .order_by("id")[: len(FRESH_UPDATES)]
+    )
+    for conversation, text in zip(answered, FRESH_UPDATES, strict=False):
+        name = conversation.customer.address_name or conversation.customer.name
+        send_reply(
+            conversation.assignee.user,
+            conversation,
+            text.format(name=name),
+            at=timezone.now() - timedelta(minutes=40),
+        )
 
 
 def _usernames() -> list[str]:
