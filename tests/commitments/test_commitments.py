@@ -92,3 +92,26 @@ def test_follow_through_rate_per_agent_and_overall(berlin_agent, supervisor):
     break_overdue_commitments(dt.datetime(2026, 3, 10, tzinfo=BERLIN))
     assert Commitment.objects.follow_through() == 0.5
     assert Commitment.objects.follow_through("agent") == {berlin_agent.pk: 0.5}
+
+
+def test_a_later_reply_that_does_what_was_promised_is_offered_as_keeping_it(berlin_agent):
+    message = reply(berlin_agent, "I'll email you the return label by Friday.")
+    conversation = message.conversation
+    commitment = Commitment.objects.get()
+    actions.send_reply(
+        berlin_agent.user,
+        conversation,
+        "Hi Zoë, thanks for waiting.",
+        at=MONDAY_10 + dt.timedelta(hours=1),
+    )
+    commitment.refresh_from_db()
+    assert commitment.maybe_kept_by is None
+    later = actions.send_reply(
+        berlin_agent.user,
+        conversation,
+        "Hi Zoë, I've attached the return label as promised.",
+        at=MONDAY_10 + dt.timedelta(hours=2),
+    )
+    commitment.refresh_from_db()
+    assert commitment.maybe_kept_by == later
+    assert commitment.state == State.OPEN  # the agent confirms; nothing is assumed

@@ -304,6 +304,7 @@ def build_dataset():
         end=25,
         due_at=dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC),
         created_at=dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
+        maybe_kept_by=reply,
     )
     conv.add_note(dana.user, first, "Internal: carrier late")
     conv.change_status(dana.user, first, "solved")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -55,6 +56,39 @@ def record_commitments(message) -> list[Commitment]:
             has_timeline=commitment.has_timeline,
         )
     return made
+
+
+_WORD = re.compile(r"[a-zà-ÿ]{4,}")
+_DONE = re.compile(
+    r"\b(?:i've|i have|we've|we have|has been|have been|just|done|sent|shipped|refunded|"
+    r"called|emailed|attached|here is|here's|credited|fixed|resolved|arranged|booked)\b",
+    re.IGNORECASE,
+)
+_COMMON = frozenset(
+    "that this with your have will about from they them then there their would could "
+    "should thanks thank please hello dear kind regards sorry today tomorrow week back "
+    "get touch know let".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _COMMON}
+
+
+def suggest_kept(message) -> list[Commitment]:
+    """Open promises of the conversation that this later reply plausibly keeps.
+
+    The agent confirms with one click; nothing is marked kept without them.
+    """
+    if not _DONE.search(message.text_new):
+        return []
+    said = content_words(message.text_new)
+    candidates = Commitment.objects.open().filter(
+        conversation=message.conversation, created_at__lt=message.created_at
+    )
+    hits = [c for c in candidates if len(content_words(c.text) & said) >= 2]
+    Commitment.objects.filter(pk__in=[c.pk for c in hits]).update(maybe_kept_by=message)
+    return hits
 
 
 @transaction.atomic

@@ -31,6 +31,14 @@ class Commitment(models.Model):
     has_timeline = models.BooleanField(default=True, help_text="False: the reply gave no time")
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     kept_how = models.TextField(blank=True)
+    maybe_kept_by = models.ForeignKey(
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A later reply that looks like it keeps this promise",
+    )
     reminded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()

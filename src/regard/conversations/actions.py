@@ -146,7 +146,7 @@ def send_reply(
     at=None,
 ) -> Message:
     """An agent answers the customer; delivery happens in a task after commit."""
-    from regard.commitments.actions import record_commitments
+    from regard.commitments.actions import record_commitments, suggest_kept
     from regard.conversations.delivery import new_message_id
     from regard.conversations.tasks import deliver_message
 
@@ -181,6 +181,7 @@ def send_reply(
     record_event(
         EventKind.REPLY_SENT, actor=actor, conversation=conversation, at=at, message_id=message.pk
     )
+    suggest_kept(message)
     record_commitments(message)
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     return message

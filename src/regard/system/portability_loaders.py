@@ -375,6 +375,7 @@ def _commitment(r: Record, refs: Refs) -> Rows:
         has_timeline=r.flag("has_timeline"),
         state=r.text("state"),
         kept_how=r.text("kept_how"),
+        maybe_kept_by_id=r.ref("maybe_kept_by_id"),
         reminded_at=r.when("reminded_at", optional=True),
         closed_at=r.when("closed_at", optional=True),
         created_at=r.when("created_at"),

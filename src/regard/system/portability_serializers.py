@@ -270,7 +270,7 @@ def _commitment(row: dict, names: Names, related: Related) -> dict:
         **_copy(row, "id", "conversation_id", "message_id"),
         "agent": names.agents.get(row["agent_id"]),
         **_copy(row, "text", "start", "end", "due_at", "has_timeline", "state", "kept_how"),
-        **_copy(row, "reminded_at", "closed_at", "created_at"),
+        **_copy(row, "maybe_kept_by_id", "reminded_at", "closed_at", "created_at"),
     }
 
 

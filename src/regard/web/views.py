@@ -89,7 +89,9 @@ def conversation(request, conversation_id: int):
             "customer": customer,
             "timeline": timeline,
             "mood_trend": mood_trend(moods[-4:]),
-            "promises": convo.commitments.select_related("agent").order_by("due_at"),
+            "promises": convo.commitments.select_related("agent", "maybe_kept_by").order_by(
+                "due_at"
+            ),
             "open_promises": Commitment.objects.open()
             .filter(conversation__customer=customer)
             .select_related("conversation")[:5],
