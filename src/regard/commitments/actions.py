@@ -65,7 +65,8 @@ _DONE = re.compile(
     re.IGNORECASE,
 )
 _COMMON = frozenset(
-    ["that", "this", "with", "your", "have", "will", "about", "from", "they", "them", "then", "there", "their", "would", "could", "should", "thanks", "thank", "please", "hello", "dear", "kind", "regards", "sorry", "today", "tomorrow", "week", "back", "get", "touch", "know", "let"]
+    """that this with your have will about from they them then there their would could should
+    thanks thank please hello dear kind regards sorry today tomorrow week back touch know""".split()
 )
 
 
