@@ -32,7 +32,10 @@ def log(settings, tmp_path):
     if django_settings.REDIS_URL:
         import django_rq
 
-        django_rq.get_queue("default").empty()
+        queue = django_rq.get_queue("default")
+        queue.empty()
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id, delete_job=True)
     return str(tmp_path / "calls.log")
 
 
@@ -48,8 +51,7 @@ def test_a_task_that_keeps_failing_is_retried_then_kept_as_failed(log, capsys):
     for _ in range(4):
         run_worker()
     assert sample_tasks.calls(log) == [41, 41, 41]
-    failure = FailedTask.objects.get()
-    assert failure.task_path == "tests.system.sample_tasks.always_fails"
+    failure = FailedTask.objects.get(task_path="tests.system.sample_tasks.always_fails")
     assert failure.attempts == 3 and failure.args == [41, log]
     assert "RuntimeError: boom 41" in failure.error
     call_command("tasks", "failed")
@@ -62,7 +64,7 @@ def test_a_task_that_fails_once_succeeds_on_retry(log):
     for _ in range(3):
         run_worker()
     assert sample_tasks.calls(log) == [7, 7]
-    assert not FailedTask.objects.exists()
+    assert not FailedTask.objects.filter(task_path__startswith="tests.system").exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,7 +72,7 @@ def test_a_failed_task_can_be_retried_from_the_command_line(log, capsys):
     sample_tasks.always_fails.enqueue(9, log)
     for _ in range(4):
         run_worker()
-    failure = FailedTask.objects.get()
+    failure = FailedTask.objects.get(task_path="tests.system.sample_tasks.always_fails")
     call_command("tasks", "retry", str(failure.pk))
     run_worker()
     failure.refresh_from_db()
