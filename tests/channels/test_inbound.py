@@ -315,3 +315,14 @@ def test_a_reply_that_fails_for_good_leaves_a_note_for_the_agent(agent, settings
     note = customer_conversation.messages.filter(direction=Direction.NOTE).get()
     assert "could not be delivered" in note.text_full
     assert customer_conversation.events.filter(kind="message.failed").count() == 1
+
+
+def test_a_subject_with_line_breaks_cannot_forge_headers_in_our_reply(agent):
+    conversation = ingest(
+        make_mail(subject="=?utf-8?q?Hi=0D=0ABcc=3A_victim=40example=2Ecom?=")
+    ).conversation
+    assert "\n" not in conversation.subject and "\r" not in conversation.subject
+    reply = actions.send_reply(agent.user, conversation, "Hello!")
+    deliver(reply)
+    sent = outbox.outbox[-1].message().as_bytes()
+    assert b"\nBcc:" not in sent and "victim@example.com" not in outbox.outbox[-1].bcc

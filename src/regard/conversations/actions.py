@@ -24,6 +24,11 @@ from regard.customers.choices import MomentKind
 from regard.customers.models import Customer, Moment
 
 
+def one_line(text: str) -> str:
+    """A subject on one line: CR, LF and other control characters could forge mail headers."""
+    return " ".join((text or "").split())
+
+
 class InvalidTransition(ValueError):
     """The conversation cannot go from its status to the one asked for."""
 
@@ -44,7 +49,7 @@ def open_conversation(
     at = at or timezone.now()
     conversation = Conversation.objects.create(
         customer=customer,
-        subject=subject.strip()[:500],
+        subject=one_line(subject)[:500],
         channel=channel,
         priority=priority,
         team=team,
@@ -108,7 +113,7 @@ def receive_message(
         channel=channel or conversation.channel,
         sender=sender,
         sender_address=sender_address or (sender.value if sender else ""),
-        subject=subject[:500],
+        subject=one_line(subject)[:500],
         text_full=text_full,
         text_new=text_full if text_new is None else text_new,
         html=html,
