@@ -122,3 +122,36 @@ def test_the_coach_refuses_to_run_for_someone_who_cannot_see_the_conversation(cl
     assert (
         client.post(reverse("web:coach", args=[conversation.pk]), {"text": "hi"}).status_code == 404
     )
+
+
+def test_the_promises_report_shows_follow_through_per_agent_and_team(signed_in, agent, team):
+    from regard.commitments.actions import break_overdue_commitments, keep_commitment
+
+    conversation = make_conversation(team=team, assignee=agent)
+    actions.send_reply(
+        agent.user,
+        conversation,
+        "I will call you within 2 hours. I'll email the label within 3 hours.",
+    )
+    first, _second = Commitment.objects.order_by("id")
+    keep_commitment(agent.user, first)
+    break_overdue_commitments(timezone.now() + dt.timedelta(days=1))
+    body = signed_in.get(reverse("web:report_promises")).content.decode()
+    assert "Follow-through: <strong>50%</strong>" in body
+    assert "Dana" in body and "Orders" in body
+    odd = signed_in.get(reverse("web:report_promises") + "?from=nonsense&to=2001-13-45")
+    assert odd.status_code == 200
+
+
+def test_reminders_and_broken_promises_reach_the_agent_in_the_inbox(signed_in, agent, team):
+    from regard.system.clock import sweep
+
+    conversation = make_conversation(subject="Call me back", team=team, assignee=agent)
+    actions.send_reply(agent.user, conversation, "Hi, I will call you within 1 hour.")
+    body = inbox(signed_in, "mine")
+    assert "Needs your attention" not in body
+    sweep(timezone.now() + dt.timedelta(minutes=5))
+    assert "Promise due soon" in inbox(signed_in, "mine")
+    sweep(timezone.now() + dt.timedelta(hours=2))
+    body = inbox(signed_in, "mine")
+    assert "Promise broken" in body and "Call me back" in body

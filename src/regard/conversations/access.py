@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from regard.accounts.permissions import VIEW_ALL_TEAMS, can, role_of
@@ -33,14 +34,19 @@ def conversation_for(user, conversation_id) -> Conversation:
         raise Http404("No such conversation") from None
 
 
-def customer_for(user, customer_id) -> Customer:
-    """Load a customer the user may see: one with a visible conversation, or any for leads."""
+def customers_for(user):
+    """The customers this user may see: all for leads, else those with a visible conversation
+    or whose person they are (raises for non-agents)."""
     agent = agent_of(user)
-    customers = Customer.objects.select_related("organization", "owner")
-    if not can(user, VIEW_ALL_TEAMS):
-        visible = Conversation.objects.visible_to(agent).values("customer_id")
-        customers = customers.filter(pk__in=visible) | customers.filter(owner=agent)
+    if can(user, VIEW_ALL_TEAMS):
+        return Customer.objects.all()
+    visible = Conversation.objects.visible_to(agent).values("customer_id")
+    return Customer.objects.filter(Q(pk__in=visible) | Q(owner=agent))
+
+
+def customer_for(user, customer_id) -> Customer:
+    """Load a customer the user may see, or 404 (not 403, so ids cannot be probed)."""
     try:
-        return customers.distinct().get(pk=int(customer_id))
+        return customers_for(user).select_related("organization", "owner").get(pk=int(customer_id))
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404("No such customer") from None

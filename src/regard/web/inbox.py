@@ -76,3 +76,21 @@ def view_counts(visible, agent) -> dict[str, int]:
     return active.aggregate(
         **{view.key: Count("id", filter=view_condition(view.key, agent, now)) for view in VIEWS}
     )
+
+
+ATTENTION_KINDS = ("promise.reminder", "promise.broken", "message.failed")
+
+
+def needs_attention(agent, now, limit: int = 8):
+    """Recent reminders, broken promises and failed replies on this agent's conversations."""
+    from regard.conversations.models import Event
+
+    return (
+        Event.objects.filter(
+            kind__in=ATTENTION_KINDS,
+            conversation__assignee=agent,
+            created_at__gte=now - timedelta(days=2),
+        )
+        .select_related("conversation")
+        .order_by("-created_at")[:limit]
+    )

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from regard.web import views
+from regard.web import customers, reports, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("reports/promises", reports.promises, name="report_promises"),
     path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/reply", views.reply, name="reply"),
     path("conversations/<int:conversation_id>/coach", views.coach, name="coach"),
@@ -23,5 +24,20 @@ urlpatterns = [
         "conversations/<int:conversation_id>/raw/<int:message_id>",
         views.raw_source,
         name="raw_source",
+    ),
+    path("customers/", customers.directory, name="customers"),
+    path("customers/<int:customer_id>/", customers.profile, name="customer"),
+    path("customers/<int:customer_id>/edit", customers.edit_profile, name="customer_edit"),
+    path("customers/<int:customer_id>/compass", customers.edit_compass, name="customer_compass"),
+    path("customers/<int:customer_id>/notes", customers.add_note, name="customer_note"),
+    path("customers/<int:customer_id>/moments", customers.add_moment, name="customer_moment"),
+    path(
+        "customers/<int:customer_id>/identities", customers.add_identity, name="customer_identity"
+    ),
+    path("customers/<int:customer_id>/merge", customers.merge, name="customer_merge"),
+    path(
+        "customers/<int:customer_id>/unmerge/<int:event_id>",
+        customers.unmerge,
+        name="customer_unmerge",
     ),
 ]

@@ -23,7 +23,7 @@ from regard.conversations.feelings import mood_trend
 from regard.conversations.models import Attachment, Message
 from regard.conversations.storage import blob_path
 from regard.insight.coach import review, steps
-from regard.web.inbox import VIEW_KEYS, VIEWS, view_counts, view_queryset
+from regard.web.inbox import VIEW_KEYS, VIEWS, needs_attention, view_counts, view_queryset
 
 CHECK_LABELS = {
     "greeting": "Greets them by name",
@@ -63,6 +63,7 @@ def inbox(request):
             "view": key,
             "view_label": next(v.label for v in VIEWS if v.key == key),
             "counts": view_counts(visible, agent),
+            "attention": needs_attention(agent, timezone.now()),
             "rows": rows[:100],
         },
     )
