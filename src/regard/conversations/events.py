@@ -12,7 +12,10 @@ def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         conversation=conversation,
-        customer=customer if customer is not None else getattr(conversation, "customer", None),
+        # customer_id, not customer: reading conversation.customer would cost a query per event.
+        customer_id=customer.pk
+        if customer is not None
+        else getattr(conversation, "customer_id", None),
         data=data,
         created_at=at or timezone.now(),
     )

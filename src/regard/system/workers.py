@@ -15,7 +15,14 @@ def worker_command(*, burst: bool = False) -> list[str]:
     """A task worker for the configured backend: RQ on Redis, else the database worker."""
     if settings.REDIS_URL:
         command = regard_command(
-            "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"
+            "rqworker",
+            "default",
+            "--with-scheduler",
+            "--job-class",
+            "django_tasks_rq.Job",
+            # RQ's default worker forks per job, reloading Regard each time (~1 job/s).
+            "--worker-class",
+            "rq.worker.SimpleWorker",
         )
         return [*command, "--burst"] if burst else command
     command = regard_command("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
