@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regard.accounts.access import require
-from regard.accounts.permissions import CHANGE_STATUS, REPLY, can
+from regard.accounts.permissions import CHANGE_STATUS, EDIT_CUSTOMER, REPLY, can
 from regard.commitments.actions import keep_commitment
 from regard.commitments.models import Commitment
 from regard.conversations import actions
@@ -102,6 +102,7 @@ def conversation(request, conversation_id: int):
             "history": history,
             "conversation_count": customer.conversations.count(),
             "can_reply": can(request.user, REPLY) and convo.status != Status.CLOSED,
+            "can_edit_customer": can(request.user, EDIT_CUSTOMER),
             "statuses": Status.choices,
             "now": timezone.now(),
         },
