@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,9 +44,10 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
+def demo_server():
     """`regard demo` exactly as the README runs it (SQLite, nothing else), on a free port."""
-    folder = tmp_path_factory.mktemp("demo")
+    # Not under pytest's basetemp: another pytest run on the machine may prune that meanwhile.
+    folder = Path(tempfile.mkdtemp(prefix="regard-demo-"))
     env = {
         k: v
         for k, v in os.environ.items()
@@ -71,9 +73,12 @@ def demo_server(tmp_path_factory):
             role: (user, password) for user, password, role in LOGIN_LINE.findall(log.read_text())
         }
         yield {"url": f"http://127.0.0.1:{port}", "logins": logins, "log": log}
+        if process.poll() is not None:
+            print(log.read_text()[-5000:])  # noqa: T201 - shown by pytest when a test failed
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from regard.system.clock import sweep
+from regard.system.clock import log, sweep
 
 
 class Command(BaseCommand):
@@ -19,7 +19,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         while True:
-            done = sweep()
+            try:
+                done = sweep()
+            except Exception:  # noqa: BLE001 - one failed sweep must not stop the clock
+                log.exception("clock sweep failed")
+                if once:
+                    raise
+                done = {}
             if once:
                 self.stdout.write(" ".join(f"{k}={v}" for k, v in done.items()))
                 return

@@ -25,11 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, web_workers, no_worker, no_migrate, **options):
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
-        commands = [web_command(host, port, web_workers)]
-        if not no_worker:
-            commands += [worker_command(), regard_command("clock")]
+        web = web_command(host, port, web_workers)
+        helpers = [] if no_worker else [worker_command(), regard_command("clock")]
         self.stdout.write(f"Regard is serving on http://{host}:{port}/ (Ctrl+C stops it)")
-        processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+        self.stdout.flush()
+        running = {tuple(command): subprocess.Popen(command) for command in [web, *helpers]}  # noqa: S603
         stopping = False
 
         def stop(signum, frame):
@@ -39,17 +39,33 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            while not stopping and all(p.poll() is None for p in processes):
+            while not stopping and running[tuple(web)].poll() is None:
+                self._restart_stopped(running, helpers)
                 time.sleep(0.5)
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        failed = [p for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
-        if failed and not stopping:
-            self.stderr.write(f"regard: a process stopped unexpectedly: {failed[0].args[:4]}")
+            self._stop_all(running.values())
+        if not stopping:
+            self.stderr.write("regard: the web server stopped unexpectedly")
+
+    def _restart_stopped(self, running, helpers) -> None:
+        """A worker or the clock that dies is started again; the web server keeps serving."""
+        for command in helpers:
+            process = running[tuple(command)]
+            if process.poll() is not None:
+                self.stderr.write(
+                    f"regard: {' '.join(command[2:4])} stopped (exit {process.returncode}); "
+                    "starting it again"
+                )
+                running[tuple(command)] = subprocess.Popen(command)  # noqa: S603
+
+    @staticmethod
+    def _stop_all(processes) -> None:
+        processes = list(processes)
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
