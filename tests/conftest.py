@@ -57,3 +57,12 @@ def light_agent(team):
     from tests.factories import make_agent
 
     return make_agent("lee", role=Role.LIGHT_AGENT, teams=[team], display_name="Lee Light")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a login; tests only need passwords that work."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
