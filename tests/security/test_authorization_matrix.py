@@ -35,6 +35,7 @@ POLICY = {
     "web:inbox": ("GET", EVERYONE),
     "web:report_promises": ("GET", EVERYONE),
     "web:customers": ("GET", EVERYONE),
+    "web:search": ("GET", EVERYONE),
     "web:conversation": ("GET", SEE),
     "web:attachment": ("GET", SEE),
     "web:raw_source": ("GET", SEE),

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from regard.web import customers, reports, views
+from regard.web import customers, reports, search, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("reports/promises", reports.promises, name="report_promises"),
+    path("search", search.search, name="search"),
     path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/reply", views.reply, name="reply"),
     path("conversations/<int:conversation_id>/coach", views.coach, name="coach"),
