@@ -1,30 +1,11 @@
 """The model benchmark runs end to end on a throwaway SQLite database and prints its figures."""
 
-from __future__ import annotations
+from tests.bench.quick import run_quick
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "model.py"
 NAMES = ["model_rows_per_s", "inbox_waiting_longest_ms", "inbox_waiting_longest_p99_ms"]
 
 
 def test_quick_run_prints_each_figure_once(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["REGARD_DATA_DIR"] = str(tmp_path)
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    figures = [line.split() for line in result.stdout.splitlines()]
-    assert all(len(figure) == 2 for figure in figures), result.stdout
+    figures, _ = run_quick("model.py", tmp_path, timeout=120)
     assert [name for name, _ in figures] == NAMES
     assert all(float(value) > 0 for _, value in figures)
-    assert not (tmp_path / "regard.sqlite3").exists(), "the caller's data folder was written to"
