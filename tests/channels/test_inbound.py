@@ -267,6 +267,8 @@ def test_automatic_mail_to_one_customer_is_capped(settings):
         ingest(make_mail(subject=f"Problem {n}"), live=True)
     assert Conversation.objects.count() == 5
     assert acknowledgements().count() == 3
+    held_back = Conversation.objects.filter(events__kind="message.auto_capped")
+    assert held_back.count() == 2
 
 
 def test_two_helpdesks_answering_each_other_stop_at_once():

@@ -67,5 +67,6 @@ class EventKind(models.TextChoices):
     PROMISE_REMINDER = "promise.reminder", "Promise due soon"
     SNOOZED = "conversation.snoozed", "Snoozed"
     DELIVERY_FAILED = "message.failed", "Delivery failed"
+    AUTOMATIC_MAIL_CAPPED = "message.auto_capped", "Automatic mail held back (cap reached)"
     MERGE_SUGGESTED = "conversation.merge_suggested", "Looks like a duplicate"
     CONVERSATIONS_MERGED = "conversation.merged", "Conversations merged"

@@ -28,6 +28,8 @@ PROFILE_FIELDS = (
     "stereotypes_to_avoid",
 )
 COMPASS_FIELDS = ("needs", "wants", "emotions", "stereotypes_to_avoid")
+# Fields a merge copies onto the target when the target has them empty.
+MERGE_FILL_FIELDS = (*COMPASS_FIELDS, "preferred_name", "display_name", "language", "time_zone")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ def merge_customers(actor, source: Customer, target: Customer) -> Event:
     """Move everything of `source` onto `target`; the event holds what moved, to undo it."""
     if source.pk == target.pk:
         raise ValueError("a customer cannot be merged into itself")
+    # Lock both (in id order) so two merges submitted at once cannot both pass the checks.
+    locked = Customer.objects.select_for_update().in_bulk(sorted([source.pk, target.pk]))
+    source, target = locked[source.pk], locked[target.pk]
     if source.merged_into_id or target.merged_into_id:
         raise ValueError("one of these customers was already merged away")
     moved = {
@@ -154,7 +159,7 @@ def merge_customers(actor, source: Customer, target: Customer) -> Event:
     Moment.objects.filter(pk__in=moved["moment_ids"]).update(customer=target)
     Identity.objects.filter(pk__in=moved["identity_ids"]).update(customer=target)
     filled = {}
-    for field in (*COMPASS_FIELDS, "preferred_name", "display_name", "language", "time_zone"):
+    for field in MERGE_FILL_FIELDS:
         if not getattr(target, field) and getattr(source, field):
             filled[field] = getattr(source, field)
             setattr(target, field, getattr(source, field))

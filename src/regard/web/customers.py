@@ -51,7 +51,6 @@ FILL_LABELS = {
     "vip": "VIP",
 }
 # The fields merge_customers fills on the target when only the source has them.
-MERGE_FILLS = (*actions.COMPASS_FIELDS, "preferred_name", "display_name", "language", "time_zone")
 
 
 class ProfileForm(forms.Form):
@@ -328,7 +327,7 @@ def merge_preview(source: Customer, target: Customer) -> dict:
     """What merging `source` into `target` would move and which empty fields it would fill."""
     fills = [
         (field, getattr(source, field))
-        for field in MERGE_FILLS
+        for field in actions.MERGE_FILL_FIELDS
         if getattr(source, field) and not getattr(target, field)
     ]
     if source.vip and not target.vip:

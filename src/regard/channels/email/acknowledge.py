@@ -66,9 +66,9 @@ def acknowledge(conversation) -> Message | None:
             "no acknowledgement for conversation %s: automatic mail cap reached", conversation.pk
         )
         record_event(
-            EventKind.NOTE_ADDED,
+            EventKind.AUTOMATIC_MAIL_CAPPED,
             conversation=conversation,
-            note="No acknowledgement sent: the automatic mail cap was reached.",
+            cap_per_hour=settings.AUTOMATIC_MAIL_PER_HOUR,
         )
         return None
     message = Message.objects.create(
