@@ -200,7 +200,9 @@ def build_people():
         username="support",
         password="imap-secret-🔑",
     )
-    org = Organization.objects.create(name="Société Générale 🏦", domain="example.fr")
+    org = Organization.objects.create(
+        name="Société Générale 🏦", domain="example.fr", concierge=zoe_agent
+    )
     zoe = make_customer("zoe@example.com", "Zoë Ångström")
     cust.update_customer_profile(
         dana.user,
@@ -219,6 +221,9 @@ def build_people():
     cust.add_moment(dana.user, zoe, "birthday", dt.date(1990, 2, 28), label="🎂")
     twin = make_customer("zoe.work@example.com", "李小龍 🐉")
     cust.merge_customers(dana.user, twin, zoe)
+    friend = make_customer("ami@example.fr", "Ami")
+    zoe.__class__.objects.filter(pk=zoe.pk).update(referred_by=friend, no_surveys=True)
+    friend.__class__.objects.filter(pk=friend.pk).update(concierge=dana, no_marketing=True)
     return team, dana, zoe_agent, zoe
 
 
@@ -453,7 +458,8 @@ def test_round_trip_through_an_empty_database_is_lossless(tmp_path, settings):
     assert not User.objects.get(username="dana").has_usable_password()
     assert Mailbox.objects.get().password == ""
     total = sum(json.loads((tmp_path / "first" / "manifest.json").read_text())["counts"].values())
-    assert f"Imported {total} records (1 organizations, 1 teams," in output.getvalue()
+    imported = f"Imported {total} records (1 teams, 1 users, 2 agents, 1 organizations,"
+    assert imported in output.getvalue()
     assert "(dana, root, zoe): each must set one with `regard changepassword" in output.getvalue()
     newest = max(Customer.objects.values_list("pk", flat=True))
     assert make_customer("new@example.com").pk > newest

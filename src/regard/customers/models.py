@@ -10,6 +10,14 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=200, blank=True, db_index=True)
     notes = models.TextField(blank=True)
+    concierge = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concierge_organizations",
+        help_text="While set, every conversation of its people goes to this agent",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +47,19 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_customers",
         help_text='"Their person"',
+    )
+    concierge = models.ForeignKey(
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="concierge_customers",
+        help_text="While set, every conversation of theirs goes to this agent",
+    )
+    no_surveys = models.BooleanField(default=False, help_text="Asked not to receive surveys")
+    no_marketing = models.BooleanField(default=False, help_text="Asked not to receive marketing")
+    referred_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
     needs = models.TextField(blank=True)
     wants = models.TextField(blank=True)

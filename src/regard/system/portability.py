@@ -15,10 +15,10 @@ MANIFEST = "manifest.json"
 ATTACHMENTS = "attachments"
 # Import reads them in this order, so every record finds what it points to already there.
 FILES = (
-    "organizations.jsonl",
     "teams.jsonl",
     "users.jsonl",
     "agents.jsonl",
+    "organizations.jsonl",
     "mailboxes.jsonl",
     "customers.jsonl",
     "identities.jsonl",

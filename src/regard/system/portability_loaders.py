@@ -55,6 +55,9 @@ def _lookup(known: dict[str, int], name: str | None, what: str, where: str) -> i
     return known[name]
 
 
+REQUIRED = object()
+
+
 class Record:
     """One line of a file, read field by field; a wrong field is named in the error."""
 
@@ -66,7 +69,9 @@ class Record:
             raise ValueError(f"missing field {key!r}")
         return self.data[key]
 
-    def _typed(self, key: str, types, what: str, optional: bool = False):
+    def _typed(self, key: str, types, what: str, optional: bool = False, absent=REQUIRED):
+        if absent is not REQUIRED and key not in self.data:
+            return absent  # a field added after the first format: older exports lack it
         value = self.get(key)
         if value is None and optional:
             return None
@@ -77,8 +82,8 @@ class Record:
     def int(self, key: str) -> int:
         return self._typed(key, int, "an integer")
 
-    def ref(self, key: str) -> int | None:
-        return self._typed(key, int, "an id or null", optional=True)
+    def ref(self, key: str, absent=REQUIRED) -> int | None:
+        return self._typed(key, int, "an id or null", optional=True, absent=absent)
 
     def number(self, key: str) -> float | None:
         value = self._typed(key, (int, float), "a number or null", optional=True)
@@ -89,11 +94,11 @@ class Record:
     def text(self, key: str) -> str:
         return self._typed(key, str, "a string")
 
-    def name(self, key: str) -> str | None:
-        return self._typed(key, str, "a name or null", optional=True)
+    def name(self, key: str, absent=REQUIRED) -> str | None:
+        return self._typed(key, str, "a name or null", optional=True, absent=absent)
 
-    def flag(self, key: str, optional: bool = False) -> bool | None:
-        return self._typed(key, bool, "true or false", optional)
+    def flag(self, key: str, optional: bool = False, absent=REQUIRED) -> bool | None:
+        return self._typed(key, bool, "true or false", optional, absent)
 
     def names(self, key: str) -> list:
         return self._typed(key, list, "a list")
@@ -127,6 +132,7 @@ def _organization(r: Record, refs: Refs) -> Rows:
         name=r.text("name"),
         domain=r.text("domain"),
         notes=r.text("notes"),
+        concierge_id=refs.agent(r.name("concierge", absent=None)),
         created_at=r.when("created_at"),
     )
 
@@ -208,7 +214,11 @@ def _customer(r: Record, refs: Refs) -> Rows:
         pronunciation=r.text("pronunciation"),
         organization_id=r.ref("organization_id"),
         owner_id=refs.agent(r.name("owner")),
+        concierge_id=refs.agent(r.name("concierge", absent=None)),
         vip=r.flag("vip"),
+        no_surveys=r.flag("no_surveys", absent=False),
+        no_marketing=r.flag("no_marketing", absent=False),
+        referred_by_id=r.ref("referred_by_id", absent=None),
         language=r.text("language"),
         time_zone=r.text("time_zone"),
         preferred_channel=r.text("preferred_channel"),

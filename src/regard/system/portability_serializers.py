@@ -121,7 +121,11 @@ AGENT_FIELDS = (
 
 
 def _organization(row: dict, names: Names, related: Related) -> dict:
-    return _copy(row, "id", "name", "domain", "notes", "created_at")
+    return {
+        **_copy(row, "id", "name", "domain", "notes"),
+        "concierge": names.agents.get(row["concierge_id"]),
+        **_copy(row, "created_at"),
+    }
 
 
 def _team(row: dict, names: Names, related: Related) -> dict:
@@ -168,7 +172,9 @@ def _customer(row: dict, names: Names, related: Related) -> dict:
         "identities": related["identities"].get(row["id"], []),
         **_copy(row, "organization_id"),
         "owner": names.agents.get(row["owner_id"]),
+        "concierge": names.agents.get(row["concierge_id"]),
         **_copy(row, "vip", "language", "time_zone", "preferred_channel"),
+        **_copy(row, "no_surveys", "no_marketing", "referred_by_id"),
         **_copy(row, "needs", "wants", "emotions", "stereotypes_to_avoid"),
         **_copy(row, "merged_into_id", "created_at", "updated_at"),
     }
