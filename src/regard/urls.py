@@ -12,6 +12,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("service/", include("regard.service.urls")),
+    path("loyalty/", include("regard.loyalty.urls")),
+    path("incidents/", include("regard.incidents.urls")),
     path("", include("regard.web.urls")),
 ]
 if settings.INBOUND_WEBHOOKS:

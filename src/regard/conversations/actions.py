@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from regard.conversations import hooks
 from regard.conversations.choices import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -72,6 +73,7 @@ def open_conversation(
         channel=channel,
         linked_from=linked_from.pk if linked_from else None,
     )
+    hooks.conversation_opened(conversation)
     return conversation
 
 
@@ -137,6 +139,7 @@ def receive_message(
     record_event(
         EventKind.MESSAGE_RECEIVED, conversation=conversation, at=at, message_id=message.pk
     )
+    hooks.message_received(message)
     return message
 
 
@@ -188,6 +191,7 @@ def send_reply(
     )
     suggest_kept(message)
     record_commitments(message)
+    hooks.reply_sent(message)
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     return message
 
@@ -251,6 +255,7 @@ def _set_status(actor, conversation: Conversation, status: str, at, reason: str 
         at=at,
         **{"from": previous, "to": status, "reason": reason},
     )
+    hooks.status_changed(conversation, previous, status, at)
 
 
 @transaction.atomic
