@@ -276,6 +276,7 @@ def receive_with_raw_and_file(conversation, zoe):
 
 def build_dataset():
     """A little of everything, made through the actions as in production where they exist."""
+    from regard.accounts.notifications import notify
     from regard.channels.models import RawMessage
     from regard.commitments.models import Commitment
     from regard.conversations import actions as conv
@@ -317,6 +318,8 @@ def build_dataset():
     conv.receive_message(first, text_full="Encore moi", sender=zoe.identities.first())
     first.__class__.objects.filter(pk=first.pk).update(emotion="angry", upset=True)
     record_failure("regard.conversations.tasks.deliver_message", [1], {"x": "ü"}, 5, "boom")
+    url = f"/conversations/{first.pk}/"
+    notify(dana, "breach_warning", "Zoë waits ⏳", key="breach:1", url=url)
     return sha256
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from regard.accounts.models import Agent, Team
+from regard.accounts.models import Agent, Notification, Team
 
 
 @admin.register(Agent)
@@ -11,3 +11,4 @@ class AgentAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Team, list_display=["name", "lead"])
+admin.site.register(Notification, list_display=["recipient", "kind", "text", "created_at"])

@@ -44,3 +44,26 @@ class Agent(models.Model):
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.display_name.split()[:2]).upper()
+
+
+class Notification(models.Model):
+    """Something an agent should know about; `key` makes each notification happen once."""
+
+    recipient = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, help_text="Open code, e.g. breach_warning")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True)
+    key = models.CharField(max_length=200, help_text="Same recipient and key = one notification")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="Sent in a digest")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

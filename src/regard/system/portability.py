@@ -31,6 +31,7 @@ FILES = (
     "commitments.jsonl",
     "events.jsonl",
     "failed_tasks.jsonl",
+    "notifications.jsonl",
 )
 BATCH = 1000
 CHUNK = 2000

@@ -16,7 +16,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from regard import __version__
-from regard.accounts.models import Agent, Team
+from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
 from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
@@ -53,6 +53,7 @@ MODELS = (
     Commitment,
     Event,
     FailedTask,
+    Notification,
 )
 SHA256 = re.compile(r"[0-9a-f]{64}")
 

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import models
 
-from regard.accounts.models import Agent, Team
+from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
 from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
@@ -417,6 +417,23 @@ def _failed_task(r: Record, refs: Refs) -> Rows:
     )
 
 
+def _notification(r: Record, refs: Refs) -> Rows:
+    recipient = refs.agent(r.text("recipient"))
+    if recipient is None:
+        raise ValueError("field 'recipient' must name an agent")
+    yield Notification(
+        id=r.int("id"),
+        recipient_id=recipient,
+        kind=r.text("kind"),
+        text=r.text("text"),
+        url=r.text("url"),
+        key=r.text("key"),
+        created_at=r.when("created_at"),
+        read_at=r.when("read_at", optional=True),
+        emailed_at=r.when("emailed_at", optional=True),
+    )
+
+
 LOADERS = {
     "organizations.jsonl": _organization,
     "teams.jsonl": _team,
@@ -434,4 +451,5 @@ LOADERS = {
     "commitments.jsonl": _commitment,
     "events.jsonl": _event,
     "failed_tasks.jsonl": _failed_task,
+    "notifications.jsonl": _notification,
 }

@@ -12,7 +12,7 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db.models import F, QuerySet
 
-from regard.accounts.models import Agent, Team
+from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
 from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
@@ -72,6 +72,7 @@ def kinds() -> dict[str, Kind]:
         "commitments.jsonl": Kind(Commitment.objects.values(), _commitment),
         "events.jsonl": Kind(Event.objects.values(), _event),
         "failed_tasks.jsonl": Kind(FailedTask.objects.values(), _failed_task),
+        "notifications.jsonl": Kind(Notification.objects.values(), _notification),
     }
     return {name: kinds[name] for name in FILES}
 
@@ -296,4 +297,12 @@ def _failed_task(row: dict, names: Names, related: Related) -> dict:
         "args": _canonical(row["args"]),
         "kwargs": _canonical(row["kwargs"]),
         **_copy(row, "attempts", "error", "failed_at", "retried_at"),
+    }
+
+
+def _notification(row: dict, names: Names, related: Related) -> dict:
+    return {
+        **_copy(row, "id"),
+        "recipient": names.agents[row["recipient_id"]],
+        **_copy(row, "kind", "text", "url", "key", "created_at", "read_at", "emailed_at"),
     }
