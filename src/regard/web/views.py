@@ -22,6 +22,7 @@ from regard.conversations.choices import Status
 from regard.conversations.feelings import mood_trend
 from regard.conversations.models import Attachment, Message
 from regard.conversations.storage import blob_path
+from regard.conversations.timeline import timeline as conversation_timeline
 from regard.insight.coach import review, steps
 from regard.web.inbox import VIEW_KEYS, VIEWS, needs_attention, view_counts, view_queryset
 
@@ -77,6 +78,7 @@ def conversation(request, conversation_id: int):
         convo.messages.select_related("author__agent", "raw").prefetch_related("attachments")
     )
     moods = [(m.emotion, m.emotion_intensity) for m in timeline if m.direction == "inbound"]
+    entries = conversation_timeline(convo, timeline)
     history = (
         customer.conversations.exclude(pk=convo.pk)
         .order_by("-created_at")
@@ -88,7 +90,7 @@ def conversation(request, conversation_id: int):
         {
             "convo": convo,
             "customer": customer,
-            "timeline": timeline,
+            "timeline": entries,
             "mood_trend": mood_trend(moods[-4:]),
             "promises": convo.commitments.select_related("agent", "maybe_kept_by").order_by(
                 "due_at"
