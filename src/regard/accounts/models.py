@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from regard.accounts.choices import Availability, Role
+from regard.accounts.choices import Availability, Role, RoutingMode
 
 
 class Team(models.Model):
@@ -11,10 +11,33 @@ class Team(models.Model):
     lead = models.ForeignKey(
         "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    routing_mode = models.CharField(
+        max_length=20,
+        choices=RoutingMode.choices,
+        default=RoutingMode.MANUAL,
+        help_text="How new conversations find an agent once nobody they know is free",
+    )
+    offer_back_after = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Minutes an agent may be away or offline before their open conversations go "
+        "back to the team; empty: never",
+    )
+    receives_new = models.BooleanField(
+        default=False,
+        help_text="New conversations without a team join this team (one team at most)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receives_new"],
+                condition=models.Q(receives_new=True),
+                name="team_one_receives_new",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -32,7 +55,18 @@ class Agent(models.Model):
     availability = models.CharField(
         max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
     )
-    capacity = models.PositiveIntegerField(default=20)
+    availability_changed_at = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        default=20, help_text="Open conversations routing may give them; 0: none"
+    )
+    skills = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated tags they know well, matched against conversation tags",
+    )
+    last_routed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When routing last gave them a conversation"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,392 @@
+"""Routing: who answers a conversation, and why.
+
+Continuity first: the customer's concierge (pinned while set), else their person, else the agent
+who last helped them, else the team's mode. Every decision is recorded on the timeline in words.
+
+Race-free with several workers: the conversation row is locked, and each candidate agent is
+locked (one at a time, in a savepoint, so a full agent's lock is released at once) and their open
+conversations recounted under the lock before anything is assigned. SQLite serialises writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from regard.accounts.choices import Availability, Role, RoutingMode
+from regard.accounts.models import Agent, Team
+from regard.conversations.choices import ACTIVE_STATUSES, Direction, EventKind
+from regard.conversations.events import record_event
+from regard.conversations.models import Conversation, Event, Message
+
+log = logging.getLogger("regard.routing")
+
+# The order a team's queue is worked in: upset customers and VIPs jump it, then priority, then
+# whoever has waited longest.
+QUEUE_ORDER = (
+    F("upset").desc(),
+    F("customer__vip").desc(),
+    F("priority").desc(),
+    F("waiting_since").asc(nulls_last=True),
+    "id",
+)
+QUEUED = "queue"
+# What a decision reads of the conversation and its customer, organization and team; fewer
+# columns make the one query that locks the conversation cheaper to build and to read.
+LOCKED_FIELDS = (
+    "customer__display_name",
+    "customer__preferred_name",
+    "customer__language",
+    "customer__owner_id",
+    "customer__concierge_id",
+    "customer__organization__name",
+    "customer__organization__concierge_id",
+    "team__name",
+    "team__routing_mode",
+)
+_MINE = (
+    f"FROM {Conversation._meta.db_table} c WHERE c.assignee_id = a.id "
+    f"AND c.status IN ({', '.join(['%s'] * len(ACTIVE_STATUSES))})"
+)
+# Only table names (from the models) are formatted in; every value is a bound parameter.
+MEMBERS_SQL = (
+    "SELECT a.id, a.display_name, a.availability, a.capacity, a.skills, a.languages, "  # noqa: S608
+    f"a.last_routed_at, (SELECT COUNT(*) {_MINE}), (SELECT COALESCE(SUM(c.priority), 0) {_MINE}) "
+    f"FROM {Agent._meta.db_table} a JOIN {Agent.teams.through._meta.db_table} t "
+    f"ON t.agent_id = a.id JOIN {Agent._meta.get_field('user').related_model._meta.db_table} u "
+    "ON u.id = a.user_id WHERE t.team_id = %s AND u.is_active AND a.role <> %s"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What routing did with one conversation: `assignee` None means it stays in the queue."""
+
+    assignee: Agent | None
+    team: Team | None
+    rule: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return describe(
+            {
+                "assignee": self.assignee.display_name if self.assignee else None,
+                "team": self.team.name if self.team else None,
+                "reason": self.reason,
+            }
+        )
+
+
+def describe(data: dict) -> str:
+    """A routing event's data in words: "assigned to Dana: their person, available, 3 open"."""
+    reason = data.get("reason") or "no reason recorded"
+    if data.get("assignee"):
+        return f"assigned to {data['assignee']}: {reason}"
+    if data.get("team"):
+        return f"left in the {data['team']} queue: {reason}"
+    return f"left unassigned: {reason}"
+
+
+@dataclass
+class _Candidate:
+    """A team member as ranking sees them: one row, no model instance (200 of them per call)."""
+
+    pk: int
+    name: str
+    availability: str
+    capacity: int
+    skills: str
+    languages: str
+    last_routed_at: datetime | None
+    open: int
+    load: int
+    matched: list[str] = field(default_factory=list)
+
+    def as_agent(self) -> Agent:
+        """The agent with the fields routing read; any other field loads on first use."""
+        fields = ["id", "display_name", "availability", "capacity"]
+        values = [self.pk, self.name, self.availability, self.capacity]
+        return Agent.from_db(Agent.objects.db, fields, values)
+
+
+def route_arrival(conversation: Conversation, at=None) -> Decision | None:
+    """Route a conversation a customer's message just arrived in, unless it is assigned already
+    or was routed before (a queued conversation waits for `route_waiting`, not for every reply)."""
+    if conversation.assignee_id is not None:
+        return None
+    return route(conversation, at=at, once=True)
+
+
+@transaction.atomic
+def route(conversation: Conversation, at=None, *, once: bool = False, quiet: bool = False):
+    """Decide and apply an assignee for an unassigned conversation, and record why.
+
+    `once`: do nothing if the conversation was routed before. `quiet`: record nothing when it
+    stays in the queue (the queue sweep retries every minute). Returns the Decision, or None when
+    nothing was decided (assigned already, closed, or routed before with `once`).
+    """
+    at = at or timezone.now()
+    locked = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer__organization", "team")
+        .only(*LOCKED_FIELDS)
+        .filter(pk=conversation.pk, assignee__isnull=True, status__in=ACTIVE_STATUSES)
+        .first()
+    )
+    if locked is None:
+        return None
+    # A statement of its own, after the lock: one started before it would miss a routing event
+    # committed by the worker that held the lock.
+    if once and Event.objects.filter(conversation=locked, kind=EventKind.ROUTED).exists():
+        return None
+    decision = decide(locked)
+    if decision.assignee is None and quiet:
+        return decision
+    _apply(locked, decision, at)
+    conversation.assignee, conversation.team = decision.assignee, decision.team
+    return decision
+
+
+def decide(conversation: Conversation) -> Decision:
+    """Who should take it: the steps in order, each explained; claims the agent it names."""
+    team = conversation.team or Team.objects.filter(receives_new=True).first()
+    pinned = _concierge(conversation, team)
+    if pinned is not None:
+        return pinned
+    notes, tried = [], set()
+    for rule, agent_id, why in _people_they_know(conversation):
+        if agent_id in tried:
+            continue
+        tried.add(agent_id)
+        agent, opened, state = _claim(agent_id, skip_locked=False)
+        if state == OK:
+            reason = f"{why}, available, {opened} open"
+            return Decision(agent, team, rule, _with_notes(reason, notes))
+        if agent is not None:
+            who = "their person" if rule == "owner" else "who last helped them"
+            notes.append(f"{agent.display_name}, {who}, {state}")
+    if team is None:
+        reason = _with_notes("no team receives new conversations", notes)
+        return Decision(None, None, QUEUED, reason)
+    return _by_mode(conversation, team, tried, notes)
+
+
+def _concierge(conversation: Conversation, team: Team | None) -> Decision | None:
+    """Pinned to the concierge even when they are away or full: that is what a concierge is."""
+    customer = conversation.customer
+    organization = customer.organization
+    if customer.concierge_id:
+        agent_id, why = customer.concierge_id, "their concierge, pinned"
+    elif organization is not None and organization.concierge_id:
+        agent_id, why = organization.concierge_id, f"concierge for {organization.name}, pinned"
+    else:
+        return None
+    agent = Agent.objects.only("display_name", "availability").get(pk=agent_id)
+    state = "" if agent.availability == Availability.AVAILABLE else f", {agent.availability}"
+    reason = f"{why}{state}, {_open_count(agent.pk)} open"
+    return Decision(agent, team, "concierge", reason)
+
+
+def _people_they_know(conversation: Conversation):
+    """(rule, agent id, why) for their person, then the agent who last replied to them."""
+    customer = conversation.customer
+    if customer.owner_id:
+        yield "owner", customer.owner_id, "their person"
+    last = (
+        Message.objects.filter(
+            conversation__customer_id=customer.pk,
+            direction=Direction.OUTBOUND,
+            author__agent__isnull=False,
+        )
+        .exclude(conversation_id=conversation.pk)
+        .order_by("-created_at", "-id")
+        .values_list("author__agent", "created_at")
+        .first()
+    )
+    if last is not None:
+        yield "last_helper", last[0], f"last helped them on {last[1]:%-d %b %Y}"
+
+
+def _by_mode(conversation: Conversation, team: Team, tried: set, notes: list) -> Decision:
+    mode = team.routing_mode
+    if mode == RoutingMode.MANUAL:
+        return Decision(None, team, QUEUED, _with_notes(f"{team.name} assigns by hand", notes))
+    if mode not in RoutingMode.values:
+        log.warning("team %s has an unknown routing mode %r", team.name, mode)
+        reason = f"unknown routing mode {mode!r}; {team.name} assigns by hand until it is fixed"
+        return Decision(None, team, QUEUED, _with_notes(reason, notes))
+    ranked, unavailable = _ranked(conversation, team, mode, tried)
+    if ranked and not connection.features.has_select_for_update:
+        # SQLite: this transaction began IMMEDIATE and holds the write lock, so the counts just
+        # read are current and nobody can change them before we commit.
+        best = ranked[0]
+        reason = _why(mode, team, best, best.open)
+        return Decision(best.as_agent(), team, mode, _with_notes(reason, notes))
+    skipped = []
+    for candidate in ranked:
+        agent, opened, state = _claim(candidate.pk, skip_locked=True)
+        if state == LOCKED:
+            skipped.append(candidate)
+        elif state == OK:
+            reason = _why(mode, team, candidate, opened)
+            return Decision(agent, team, mode, _with_notes(reason, notes))
+    # Everyone left was being given a conversation by another worker: wait for them, one by one.
+    for candidate in skipped:
+        agent, opened, state = _claim(candidate.pk, skip_locked=False)
+        if state == OK:
+            reason = _why(mode, team, candidate, opened)
+            return Decision(agent, team, mode, _with_notes(reason, notes))
+    reason = f"nobody available in {team.name}" + (f" ({unavailable})" if unavailable else "")
+    return Decision(None, team, QUEUED, _with_notes(reason, notes))
+
+
+def _ranked(conversation: Conversation, team: Team, mode: str, tried: set):
+    """Available team members under capacity, best first, and a summary of who was not."""
+    candidates, away, full = [], 0, 0
+    for candidate in _members(team):
+        if candidate.availability != Availability.AVAILABLE:
+            away += 1
+        elif candidate.open >= candidate.capacity:
+            full += 1
+        elif candidate.pk not in tried:
+            candidates.append(candidate)
+    if mode == RoutingMode.ROUND_ROBIN:
+        candidates.sort(key=lambda c: (_last_routed(c), c.pk))
+    elif mode == RoutingMode.SKILLS:
+        _match(conversation, candidates)
+        candidates.sort(key=lambda c: (-len(c.matched), c.load, c.open, c.pk))
+    else:
+        candidates.sort(key=lambda c: (c.load, c.open, _last_routed(c), c.pk))
+    parts = [f"{away} away or offline" if away else "", f"{full} at capacity" if full else ""]
+    return candidates, ", ".join(p for p in parts if p)
+
+
+def _members(team: Team) -> list[_Candidate]:
+    """The team's agents who answer customers, with their open conversations and load (the sum
+    of priorities: urgent 4 … low 1).
+
+    Hand-written SQL, because this runs on every decision over every member (200 and more) and
+    the ORM spent twice the database's time building the query and converting rows. The counts
+    are correlated subqueries over the index conv_assignee_load (accounts migration 0004), so an
+    agent's closed history is never read and no GROUP BY sorts the rows.
+    """
+    params = [*ACTIVE_STATUSES, *ACTIVE_STATUSES, team.pk, Role.LIGHT_AGENT]
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBERS_SQL, params)
+        rows = cursor.fetchall()
+    return [_Candidate(*row[:6], _when(row[6]), *row[7:]) for row in rows]
+
+
+def _when(value) -> datetime | None:
+    """SQLite hands a raw cursor its date-times as text, in UTC without an offset."""
+    if isinstance(value, str):
+        return parse_datetime(value).replace(tzinfo=UTC)
+    return value
+
+
+def _last_routed(candidate: _Candidate) -> float:
+    """Never routed to sorts first; then whoever waited longest since their last one."""
+    when = candidate.last_routed_at
+    return when.timestamp() if when else 0.0
+
+
+def _match(conversation: Conversation, candidates: list[_Candidate]) -> None:
+    """What each candidate knows of this conversation: its tags and the customer's language."""
+    tags = {name.lower() for name in conversation.tags.values_list("name", flat=True)}
+    language = (conversation.customer.language or "").strip().lower()
+    for candidate in candidates:
+        knows = sorted(tags & _tags(candidate.skills))
+        candidate.matched = [f"knows {t}" for t in knows]
+        if language and _speaks(_tags(candidate.languages), language):
+            candidate.matched.append(f"speaks {language}")
+
+
+def _tags(text: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in (text or "").split(",") if part.strip())
+
+
+def _speaks(languages: frozenset[str], language: str) -> bool:
+    """ "de" matches "de-AT" both ways: a regional variant is still the language."""
+    base = language.split("-")[0]
+    return any(code == language or code.split("-")[0] == base for code in languages)
+
+
+def _why(mode: str, team: Team, candidate: _Candidate, opened: int) -> str:
+    if mode == RoutingMode.ROUND_ROBIN:
+        return f"next in turn in {team.name}, {opened} open"
+    if mode == RoutingMode.SKILLS and candidate.matched:
+        return f"{', '.join(candidate.matched)}, {opened} open"
+    if mode == RoutingMode.SKILLS:
+        return f"nobody matches better; least loaded in {team.name}, {opened} open"
+    return f"least loaded in {team.name}, {opened} open (load {candidate.load})"
+
+
+def _with_notes(reason: str, notes: list[str]) -> str:
+    return reason if not notes else f"{reason} ({'; '.join(notes)})"
+
+
+def _open_count(agent_id: int) -> int:
+    return Conversation.objects.filter(assignee_id=agent_id, status__in=ACTIVE_STATUSES).count()
+
+
+OK, LOCKED = "ok", "locked"
+
+
+class _Taken(Exception):
+    """The agent cannot take it; rolling back the savepoint releases their row lock."""
+
+
+def _claim(agent_id: int, *, skip_locked: bool) -> tuple[Agent | None, int, str]:
+    """Lock the agent and recount their open conversations under the lock.
+
+    Returns (agent, open, OK) when they may take one more; else why not: LOCKED (another worker
+    holds them; only with `skip_locked`), "is away", "is offline" or "is at capacity (…)".
+    """
+    savepoint = transaction.atomic() if connection.features.has_select_for_update else None
+    agent, opened = None, 0
+    try:
+        with savepoint or contextlib.nullcontext():
+            agent = (
+                Agent.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+                .select_related("user")
+                .only("display_name", "availability", "capacity", "role", "user__is_active")
+                .filter(pk=agent_id)
+                .first()
+            )
+            if agent is None:
+                return None, 0, LOCKED
+            if agent.role == Role.LIGHT_AGENT or not agent.user.is_active:
+                raise _Taken("only adds notes" if agent.user.is_active else "is deactivated")
+            if agent.availability != Availability.AVAILABLE:
+                raise _Taken(f"is {agent.availability}")
+            opened = _open_count(agent_id)
+            if opened >= agent.capacity:
+                raise _Taken(f"is at capacity ({opened} of {agent.capacity} open)")
+    except _Taken as taken:
+        return agent, opened, str(taken)
+    return agent, opened, OK
+
+
+def _apply(conversation: Conversation, decision: Decision, at) -> None:
+    changes = {"assignee": decision.assignee, "team": decision.team, "updated_at": at}
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    if decision.assignee is not None:
+        Agent.objects.filter(pk=decision.assignee.pk).update(last_routed_at=at)
+    record_event(
+        EventKind.ROUTED,
+        conversation=conversation,
+        at=at,
+        assignee=decision.assignee.display_name if decision.assignee else None,
+        team=decision.team.name if decision.team else None,
+        rule=decision.rule,
+        reason=decision.reason,
+        summary=decision.text,
+    )
