@@ -1,0 +1,62 @@
+"""A survey e-mail over real SMTP (aiosmtpd), read back as a mail client would, and its rating
+link followed: the answer lands, and the message says what it is (auto-generated, unsubscribe)."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+
+import pytest
+
+from regard.loyalty.models import SurveyAnswer
+from tests.channels.servers import start_smtp_sink
+from tests.loyalty.helpers import solved
+
+pytestmark = pytest.mark.django_db
+
+
+class Collect:
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.received.append((envelope.rcpt_tos, envelope.content))
+        return "250 Kept"
+
+
+@pytest.fixture
+def smtp(settings):
+    sink = Collect()
+    controller = start_smtp_sink(sink)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    controller.stop()
+
+
+def test_a_survey_travels_over_smtp_and_its_link_answers_it(client, committed, agent, smtp):
+    conversation = solved(committed, agent, subject="Grinder jammed")
+    surveys = [
+        (to, message_from_bytes(raw, policy=policy.default))
+        for to, raw in smtp.received
+        if b"/loyalty/s/" in raw
+    ]
+    [(to, message)] = surveys
+    assert to == [conversation.customer.identities.get().value]
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert (
+        str(message["List-Unsubscribe"])
+        .strip()
+        .startswith("<http://testserver/loyalty/unsubscribe/")
+    )
+    assert "Grinder jammed" in message["Subject"]
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    links = re.findall(r'href="http://testserver(/loyalty/s/[^"]+/(\d))"', html)
+    assert [score for _, score in links] == ["1", "2", "3", "4", "5"]
+    assert all(path in text for path, _ in links), "the same links in the plain text part"
+    response = client.get(links[4][0])
+    assert response.status_code == 200
+    assert SurveyAnswer.objects.get().score == 5
