@@ -1,0 +1,157 @@
+"""Working together: live changes, who else is in a conversation, stale drafts, bulk actions."""
+
+import pytest
+from django.urls import reverse
+
+from regard.accounts.choices import Role
+from regard.conversations import actions
+from regard.conversations.models import Conversation, Message
+from regard.conversations.presence import mark_present, others_present
+from regard.web import live
+from tests.factories import PASSWORD, make_agent, make_conversation, make_customer, make_team
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, agent):
+    assert client.login(username=agent.user.username, password=PASSWORD)
+    return client
+
+
+def test_changes_list_only_conversations_the_agent_may_see(agent, team):
+    since = live.latest_id()
+    mine = make_conversation(team=team, subject="Ours")
+    make_conversation(team=make_team("Billing"), subject="Theirs")
+    changes = live.changes(agent.user, since)
+    assert {c["conversation"] for c in changes} == {mine.pk}
+    assert [c["id"] for c in changes] == sorted(c["id"] for c in changes)
+    assert live.changes(agent.user, changes[-1]["id"]) == []
+
+
+def test_the_stream_resumes_after_the_last_event_id(client, agent, team):
+    first = make_conversation(team=team)
+    login(client, agent)
+    since = live.latest_id()
+    actions.add_note(agent.user, first, "hello")
+    response = client.get(reverse("web:stream"), HTTP_LAST_EVENT_ID=str(since))
+    assert response["Content-Type"] == "text/event-stream"
+    stream = iter(response.streaming_content)
+    assert next(stream).decode().startswith("retry:")
+    event = next(stream).decode()
+    assert "event: change" in event and f'"conversation": {first.pk}' in event
+    assert '"kind": "message.noted"' in event
+
+
+def test_a_new_stream_starts_from_now(client, agent, team):
+    make_conversation(team=team)
+    login(client, agent)
+    stream = iter(client.get(reverse("web:stream")).streaming_content)
+    next(stream)
+    assert next(stream).decode() == f"id: {live.latest_id()}\nevent: ready\ndata: {{}}\n\n"
+
+
+def test_colleagues_see_who_views_and_who_types(client, agent, team):
+    conversation = make_conversation(team=team)
+    sam = make_agent("sam", teams=[team], display_name="Sam Okafor")
+    mark_present(sam, conversation, typing=True)
+    assert [p.agent for p in others_present(agent, conversation)] == [sam]
+    assert others_present(sam, conversation) == []
+    login(client, agent)
+    url = reverse("web:presence", args=[conversation.pk])
+    assert "Sam Okafor is typing a reply" in client.post(url).content.decode()
+    page = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
+    assert "Sam Okafor is typing a reply" in page
+
+
+def test_a_reply_drafted_before_a_new_customer_message_is_held_back(client, agent, team):
+    conversation = make_conversation(team=team, assignee=agent, text="First question")
+    seen = conversation.messages.get().pk
+    actions.receive_message(conversation, text_full="Actually, one more thing!")
+    login(client, agent)
+    url = reverse("web:reply", args=[conversation.pk])
+    client.post(url, {"kind": "reply", "text": "Hi, here is the answer.", "seen": seen})
+    assert not Message.objects.filter(direction="outbound").exists()
+    page = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
+    assert "wrote again while you were drafting" in page
+    assert "Hi, here is the answer.</textarea>" in page
+    client.post(
+        url, {"kind": "reply", "text": "Hi, both answered.", "seen": seen, "send_anyway": "1"}
+    )
+    assert Message.objects.get(direction="outbound").text_full == "Hi, both answered."
+
+
+def test_a_reply_with_nothing_new_goes_out_at_once(client, agent, team):
+    conversation = make_conversation(team=team, assignee=agent)
+    seen = conversation.messages.get().pk
+    login(client, agent)
+    client.post(reverse("web:reply", args=[conversation.pk]), {"text": "Hi!", "seen": seen})
+    assert Message.objects.filter(direction="outbound").count() == 1
+
+
+def test_bulk_assign_tag_and_status_touch_only_visible_conversations(client, agent, team):
+    ours = [make_conversation(team=team) for _ in range(3)]
+    theirs = make_conversation(team=make_team("Billing"))
+    sam = make_agent("sam", teams=[team])
+    login(client, agent)
+    url = reverse("web:bulk")
+    ids = [c.pk for c in ours] + [theirs.pk]
+    client.post(url, {"action": "assign", "ids": ids, "assignee": sam.pk})
+    assert set(Conversation.objects.filter(assignee=sam)) == set(ours)
+    client.post(url, {"action": "tag", "ids": ids, "tags": "refund, Urgent"})
+    assert sorted(ours[0].tags.values_list("name", flat=True)) == ["refund", "urgent"]
+    assert not theirs.tags.exists()
+    client.post(url, {"action": "status", "ids": ids, "status": "pending"})
+    assert {c.status for c in Conversation.objects.filter(team=team)} == {"pending"}
+    theirs.refresh_from_db()
+    assert theirs.status == "new" and theirs.assignee is None
+
+
+def test_bulk_refuses_bad_input_without_changing_anything(client, agent, team):
+    conversations = [make_conversation(team=team) for _ in range(2)]
+    login(client, agent)
+    url = reverse("web:bulk")
+    ids = [c.pk for c in conversations]
+    assert client.post(url, {"action": "explode", "ids": ids}).status_code == 400
+    response = client.post(url, {"action": "status", "ids": ids, "status": "nonsense"}, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    assert {c.status for c in Conversation.objects.all()} == {"new"}
+    response = client.post(url, {"action": "tag", "ids": ids, "tags": " , "}, follow=True)
+    assert "type one or more tags" in response.content.decode()
+    other = make_agent("other", teams=[make_team("Billing")])
+    client.post(url, {"action": "assign", "ids": ids, "assignee": other.pk}, follow=True)
+    assert not Conversation.objects.filter(assignee=other).exists()
+
+
+def test_bulk_merge_keeps_the_oldest_and_needs_one_customer(client, agent, team):
+    customer = make_customer("ana@example.com", "Ana")
+    first = make_conversation(customer=customer, team=team, subject="Lamp")
+    second = make_conversation(customer=customer, team=team, subject="Lamp again")
+    stranger = make_conversation(team=team)
+    login(client, agent)
+    url = reverse("web:bulk")
+    response = client.post(url, {"action": "merge", "ids": [first.pk, stranger.pk]}, follow=True)
+    assert "same customer" in response.content.decode()
+    client.post(url, {"action": "merge", "ids": [second.pk, first.pk]})
+    second.refresh_from_db()
+    assert second.status == "closed" and second.linked_from == first
+    assert first.messages.count() == 2
+
+
+def test_a_light_agent_cannot_act_in_bulk(client, team):
+    light = make_agent("light", role=Role.LIGHT_AGENT, teams=[team])
+    conversation = make_conversation(team=team)
+    login(client, light)
+    response = client.post(
+        reverse("web:bulk"), {"action": "assign", "ids": [conversation.pk], "assignee": "me"}
+    )
+    assert response.status_code == 403
+
+
+def test_assigning_from_the_conversation_records_who_did_it(client, agent, team):
+    conversation = make_conversation(team=team)
+    login(client, agent)
+    client.post(reverse("web:assign", args=[conversation.pk]), {"assignee": "me"})
+    conversation.refresh_from_db()
+    assert conversation.assignee == agent
+    event = conversation.events.filter(kind="conversation.assigned").last()
+    assert event.actor == agent.user and event.data["reason"] == "assigned by hand"
