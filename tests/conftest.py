@@ -60,6 +60,13 @@ def light_agent(team):
 
 
 @pytest.fixture(autouse=True)
+def no_login_throttling(settings):
+    """The test client's login() gives no request, which django-axes needs: it is tested on its
+    own in tests/web/test_login.py with real requests."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a login; tests only need passwords that work."""
     settings.PASSWORD_HASHERS = [

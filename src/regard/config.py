@@ -193,6 +193,24 @@ SETTINGS: tuple[Setting, ...] = (
         "First retry delay of a failed task; doubles with every attempt.",
     ),
     Setting(
+        "REGARD_SURVEY_INTERVAL_DAYS",
+        "30",
+        parse_int,
+        "No customer gets more than one survey (CSAT, effort or NPS) in this many days.",
+    ),
+    Setting(
+        "REGARD_NPS_INTERVAL_DAYS",
+        "90",
+        parse_int,
+        "NPS is asked of each customer at most once in this many days.",
+    ),
+    Setting(
+        "REGARD_SURVEY_LINK_DAYS",
+        "14",
+        parse_int,
+        "Rating links in a survey e-mail work once, for this many days.",
+    ),
+    Setting(
         "REGARD_LOG_LEVEL",
         "INFO",
         parse_choice("debug", "info", "warning", "error"),

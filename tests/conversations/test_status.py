@@ -79,6 +79,7 @@ def test_every_action_leaves_an_event_on_the_timeline(agent, team):
     assert kinds == [
         EventKind.CONVERSATION_OPENED,
         EventKind.MESSAGE_RECEIVED,
+        EventKind.ROUTED,  # left unassigned: no team takes new conversations
         EventKind.ASSIGNED,
         EventKind.TAGGED,
         EventKind.NOTE_ADDED,

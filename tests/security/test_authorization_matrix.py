@@ -13,7 +13,7 @@ from regard.accounts.choices import Role
 from regard.channels.email.inbound import accept_email
 from regard.commitments.models import Commitment
 from regard.conversations import actions
-from regard.conversations.models import Attachment, Conversation, Message
+from regard.conversations.models import Attachment, Conversation, Message, SavedReply
 from regard.customers.actions import merge_customers
 from tests.channels.mail import make_mail
 from tests.factories import PASSWORD, make_agent, make_customer, make_team
@@ -51,6 +51,49 @@ POLICY = {
     "web:customer_identity": ("POST", WRITE),
     "web:customer_merge": ("GET", LEADS),
     "web:customer_unmerge": ("POST", LEADS),
+    "service:policies": ("GET", EVERYONE),
+    "service:attainment": ("GET", EVERYONE),
+    "service:policy_new": ("GET", frozenset({"admin"})),
+    "service:policy_edit": ("GET", frozenset({"admin"})),
+    "service:calendar_new": ("GET", frozenset({"admin"})),
+    "service:calendar_edit": ("GET", frozenset({"admin"})),
+    "service:availability": ("POST", EVERYONE),  # their own availability
+    "service:routing": ("GET", LEADS),
+    "service:routing_team": ("POST", LEADS),
+    "service:routing_agent": ("POST", LEADS),
+    "web:saved_reply_insert": ("POST", SEE),
+    "web:assign": ("POST", WRITE),
+    "web:presence": ("POST", SEE),
+    "web:bulk": ("POST", frozenset({"agent", "outsider", "supervisor", "admin"})),
+    "web:stream": ("GET", EVERYONE),
+    "web:customers_csv": ("GET", frozenset({"admin"})),
+    "web:saved_replies": ("GET", EVERYONE),
+    "web:saved_reply_delete": ("POST", frozenset({"agent", "supervisor", "admin"})),
+    "incidents:list": ("GET", EVERYONE),
+    "incidents:declare": ("GET", EVERYONE - {"light_agent"}),
+    "incidents:detail": ("GET", EVERYONE),
+    "incidents:report": ("GET", EVERYONE),
+    "incidents:edit": ("GET", LEADS),  # and the incident's owner
+    "incidents:status": ("POST", LEADS),
+    "incidents:compose": ("GET", LEADS),
+    "incidents:coach": ("POST", LEADS),
+    "incidents:group_concierge": ("POST", LEADS),
+    "incidents:link": ("POST", EVERYONE - {"light_agent"}),
+    "incidents:link_organization": ("POST", EVERYONE - {"light_agent"}),
+    "incidents:link_search": ("POST", EVERYONE - {"light_agent"}),
+    "incidents:affected": ("POST", EVERYONE - {"light_agent"}),
+    "incidents:suggestion": ("POST", WRITE),  # must also see the suggested conversation
+    "loyalty:radar": ("GET", EVERYONE),  # each sees the customers they may see
+    "loyalty:reach_out": ("POST", WRITE),
+    "loyalty:gratitude": ("GET", EVERYONE),
+    "loyalty:open_draft": ("POST", WRITE),
+    "loyalty:dismiss_draft": ("POST", WRITE),
+    "loyalty:advocates": ("GET", EVERYONE),
+    "loyalty:kudos": ("GET", EVERYONE),
+    "loyalty:rate": ("GET", PUBLIC),  # signed, expiring, single-use survey links
+    "loyalty:comment": ("GET", PUBLIC),
+    "loyalty:unsubscribe": ("GET", PUBLIC),
+    "loyalty:referral": ("GET", PUBLIC),
 }
 NOT_ROUTES = {"api:api-root", "logout"}  # ninja's prefix; logout is tested on its own
 
@@ -92,14 +135,74 @@ def world(db, settings, tmp_path):
     message = Message.objects.filter(raw__isnull=False).get()
     other = make_customer("other@example.com", "Other")
     actions.open_conversation(dana.user, other, subject="Hi", channel="email", team=orders)
+    saved = SavedReply.objects.create(title="Hello", text="Hi {name},", team=orders)
+    incident = incident_world(conversation)
+    loyalty = loyalty_world(conversation, dana)
     return {
+        **incident,
+        **loyalty,
+        **service_world(orders),
+        "saved_id": saved.pk,
         "into": other.pk,
+        "team_id": orders.pk,
+        "agent_id": dana.pk,
         "conversation_id": conversation.pk,
         "customer_id": conversation.customer_id,
         "attachment_id": Attachment.objects.get().pk,
         "message_id": message.pk,
         "commitment_id": Commitment.objects.get().pk,
         "event_id": merge.pk,
+    }
+
+
+def incident_world(conversation) -> dict:
+    """An incident owned by someone outside the six roles, one link and one suggestion."""
+    from regard.incidents.actions import declare_incident, link_customer
+    from regard.incidents.models import LinkSuggestion
+
+    owner = make_agent("incident_owner", role=Role.SUPERVISOR)
+    incident = declare_incident(owner.user, title="Checkout down", public_text="We are on it.")
+    link = link_customer(owner.user, incident, customer=make_customer("hit@example.com"))
+    suggestion = LinkSuggestion.objects.create(
+        incident=incident, conversation=conversation, score=0.5, created_at=incident.created_at
+    )
+    return {"incident_id": incident.pk, "affected_id": link.pk, "suggestion_id": suggestion.pk}
+
+
+def service_world(team) -> dict:
+    from regard.service.models import BusinessCalendar, Policy
+
+    calendar = BusinessCalendar.objects.create(name="Orders hours", team=team)
+    policy = Policy.objects.create(name="Standard", first_reply_minutes=240, calendar=calendar)
+    return {"policy_id": policy.pk, "calendar_id": calendar.pk}
+
+
+def loyalty_world(conversation, owner) -> dict:
+    """A survey on the Orders conversation, a thank-you draft for its customer's person."""
+    from django.utils import timezone
+
+    from regard.loyalty.mail import REFERRAL_SALT, UNSUBSCRIBE_SALT, customer_token
+    from regard.loyalty.models import GratitudeDraft, Survey
+    from regard.loyalty.tokens import survey_token
+
+    customer, now = conversation.customer, timezone.now()
+    survey = Survey.objects.create(
+        kind="csat", customer=customer, conversation=conversation, created_at=now
+    )
+    draft = GratitudeDraft.objects.create(
+        customer=customer,
+        occasion="first_conversation",
+        occasion_key="first_conversation",
+        owner=owner,
+        text="Hi, thank you.",
+        created_at=now,
+    )
+    return {
+        "draft_id": draft.pk,
+        "survey_token": survey_token(survey),
+        "score": 4,
+        "unsubscribe_token": customer_token(customer.pk, UNSUBSCRIBE_SALT),
+        "referral_token": customer_token(customer.pk, REFERRAL_SALT),
     }
 
 
@@ -133,7 +236,8 @@ def test_matrix(client, world, name, role):
     url = url_for(name, world)
     if name == "web:customer_merge":
         url += f"?into={world['into']}"
-    response = client.get(url) if method == "GET" else client.post(url, {"text": "hello"})
+    data = {"text": "hello", "saved": world["saved_id"], "action": "assign", "ids": "1"}
+    response = client.get(url) if method == "GET" else client.post(url, data)
     expected = "allowed" if role in allowed else "denied"
     assert outcome(response) == expected, f"{role} {method} {url}: {response.status_code}"
 

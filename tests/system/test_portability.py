@@ -274,17 +274,48 @@ def receive_with_raw_and_file(conversation, zoe):
     return sha256
 
 
+def build_service_levels(team, dana, zoe_agent, zoe):
+    """A calendar with a holiday and two policies, so conversations get service clocks."""
+    from regard.conversations.models import Tag
+    from regard.service.models import BusinessCalendar, Policy
+
+    paris = BusinessCalendar.objects.create(
+        name="Paris ☕", team=team, time_zone="Europe/Paris", saturday="10:00-12:30"
+    )
+    paris.holidays.create(date=dt.date(2026, 7, 14), name="Fête nationale 🇫🇷")
+    Policy.objects.create(
+        name="Urgent billing",
+        position=1,
+        min_priority=4,
+        channel="email",
+        team=team,
+        organization=zoe.organization,
+        vip_only=True,
+        upset_only=True,
+        tag=Tag.objects.create(name="urgent 🔥"),
+        first_reply_minutes=15,
+        supervisor=zoe_agent,
+    )
+    Policy.objects.create(
+        name="Standard", first_reply_minutes=240, resolution_minutes=2400, calendar=paris
+    )
+    return team, dana, zoe_agent, zoe
+
+
 def build_dataset():
     """A little of everything, made through the actions as in production where they exist."""
     from regard.accounts.notifications import notify
     from regard.channels.models import RawMessage
     from regard.commitments.models import Commitment
     from regard.conversations import actions as conv
+    from regard.conversations.models import SavedReply
     from regard.conversations.tasks import deliver_message
     from regard.system.retry import record_failure
     from tests.factories import make_conversation
+    from tests.incidents.dataset import add_incident_records
+    from tests.loyalty.dataset import add_loyalty_records
 
-    team, dana, zoe_agent, zoe = build_people()
+    team, dana, zoe_agent, zoe = build_service_levels(*build_people())
     first = make_conversation(zoe, subject="Où est ma commande ? 📦", text="Bonjour…")
     conv.assign_conversation(dana.user, first, assignee=dana, team=team)
     conv.set_tags(dana.user, first, ["livraison", "urgent 🔥"])
@@ -320,6 +351,10 @@ def build_dataset():
     record_failure("regard.conversations.tasks.deliver_message", [1], {"x": "ü"}, 5, "boom")
     url = f"/conversations/{first.pk}/"
     notify(dana, "breach_warning", "Zoë waits ⏳", key="breach:1", url=url)
+    SavedReply.objects.create(title="Bonjour", text="Bonjour {name} 👋", team=team, created_by=dana)
+    SavedReply.objects.create(title="Everyone", text="Hi {name}")
+    add_incident_records(dana, first)
+    add_loyalty_records(dana, first)
     return sha256
 
 
@@ -427,10 +462,13 @@ def database_rows():
 def test_every_regard_model_is_exported():
     from django.apps import apps
 
+    from regard.system.portability import NOT_EXPORTED
     from regard.system.portability_import import MODELS
 
     regard_models = {m for m in apps.get_models() if m.__module__.startswith("regard.")}
-    assert regard_models <= set(MODELS), "add the new model to export and import"
+    assert regard_models - set(MODELS) <= {apps.get_model(name) for name in NOT_EXPORTED}, (
+        "add the new model to export and import"
+    )
 
 
 @pytest.mark.django_db(transaction=True)

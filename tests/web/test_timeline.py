@@ -18,7 +18,7 @@ def test_status_changes_assignments_and_promises_appear_between_messages(client,
     actions.change_status(agent.user, conversation, "pending")
     client.login(username=agent.user.username, password=PASSWORD)
     body = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
-    body = body[body.index('<ol class="timeline">') :]
+    body = body[body.index('id="timeline"') :]
     assigned = body.index(f"assigned to {agent.display_name} in {team.name}: their person")
     reply = body.index("I will call you tomorrow at 10am.")
     status = body.index("open → pending")
@@ -33,7 +33,9 @@ def test_an_unknown_kind_shows_its_summary_and_hostile_data_stays_text(agent, te
     )
     assert describe(event) == "<b>assigned</b> to Dana: their person"
     entries = timeline(conversation, list(conversation.messages.all()))
-    assert [e.event.kind for e in entries if e.event] == ["conversation.opened", "routed"]
+    kinds = [e.event.kind for e in entries if e.event]
+    assert kinds[0] == "conversation.opened" and kinds[-1] == "routed"
+    assert "message.received" not in kinds
 
 
 def test_the_page_escapes_event_text(client, agent, team):
@@ -43,3 +45,23 @@ def test_the_page_escapes_event_text(client, agent, team):
     body = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_every_apps_event_codes_have_labels(agent, team):
+    conversation = make_conversation(team=team)
+    for kind, label in (
+        ("survey.answered", "Survey answered"),
+        ("incident.update_sent", "Incident update sent"),
+        ("service.breached", "Service level breached"),
+    ):
+        event = record_event(kind, conversation=conversation)
+        assert event.label == label
+
+
+def test_a_note_written_by_regard_itself_shows(client, agent, team):
+    conversation = make_conversation(team=team, assignee=agent)
+    actions.add_note(None, conversation, "Automatic reply from ana@example.com")
+    client.login(username=agent.user.username, password=PASSWORD)
+    response = client.get(reverse("web:conversation", args=[conversation.pk]))
+    assert response.status_code == 200
+    assert "Automatic reply from ana@example.com" in response.content.decode()

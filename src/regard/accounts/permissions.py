@@ -16,6 +16,7 @@ MERGE_CUSTOMERS = "merge_customers"
 EXPORT_DATA = "export_data"
 ADMINISTER = "administer"
 BROADCAST = "broadcast"
+MANAGE_ROUTING = "manage_routing"  # team routing modes, agent capacity and skills
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -30,6 +31,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             EXPORT_DATA,
             ADMINISTER,
             BROADCAST,
+            MANAGE_ROUTING,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -42,6 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             EDIT_CUSTOMER,
             MERGE_CUSTOMERS,
             BROADCAST,
+            MANAGE_ROUTING,
         }
     ),
     Role.AGENT: frozenset({REPLY, ADD_NOTE, ASSIGN, CHANGE_STATUS, EDIT_CUSTOMER}),

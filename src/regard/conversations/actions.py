@@ -46,7 +46,9 @@ def open_conversation(
     assignee=None,
     linked_from: Conversation | None = None,
     at=None,
+    new_customer: bool = False,
 ) -> Conversation:
+    """A new conversation; `new_customer` (created just now) skips looking for a first contact."""
     at = at or timezone.now()
     conversation = Conversation.objects.create(
         customer=customer,
@@ -58,7 +60,10 @@ def open_conversation(
         linked_from=linked_from,
         created_at=at,
     )
-    if not Moment.objects.filter(customer=customer, kind=MomentKind.FIRST_CONTACT).exists():
+    first = new_customer or not (
+        Moment.objects.filter(customer=customer, kind=MomentKind.FIRST_CONTACT).exists()
+    )
+    if first:
         Moment.objects.create(
             customer=customer,
             kind=MomentKind.FIRST_CONTACT,

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from regard.conversations.models import Conversation, Event, Message, Tag
+from regard.conversations.models import Conversation, Event, Message, SavedReply, Tag
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,3 +37,6 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(Tag, search_fields=["name"])
+
+
+admin.site.register(SavedReply, list_display=["title", "team", "updated_at"], list_filter=["team"])

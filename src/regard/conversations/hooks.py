@@ -14,11 +14,32 @@ def conversation_opened(conversation) -> None:
 
 def message_received(message) -> None:
     """A customer's message has joined its conversation (emotion and upset already set)."""
+    from regard.service.routing import route_arrival
+
+    route_arrival(message.conversation, at=message.created_at)
+    from regard.service import actions as service  # after routing: team decides the policy
+
+    service.on_message_received(message)
+    from regard.incidents.suggestions import consider_message  # one query while none is open
+
+    consider_message(message)
+    from regard.loyalty.kudos import record_kudos  # a regex first; the database only on praise
+
+    record_kudos(message)
 
 
 def reply_sent(message) -> None:
     """An agent's reply is stored and queued for delivery."""
+    from regard.service import actions as service
+
+    service.on_reply_sent(message)
 
 
 def status_changed(conversation, previous: str, status: str, at) -> None:
     """The conversation went from `previous` to `status` (not saved yet: the caller saves)."""
+    from regard.service import actions as service
+
+    service.on_status_changed(conversation, previous, status, at)
+    from regard.loyalty.surveys import after_solve  # enqueues the survey after commit
+
+    after_solve(conversation, status)

@@ -155,6 +155,14 @@ class Attachment(models.Model):
         ordering = ["id"]
 
 
+# Every app's event codes and their labels; apps add theirs with `register_event_labels`.
+EVENT_LABELS: dict[str, str] = dict(EventKind.choices)
+
+
+def register_event_labels(choices: type[models.TextChoices]) -> None:
+    EVENT_LABELS.update(choices.choices)
+
+
 class Event(models.Model):
     """The timeline and the audit log: append-only."""
 
@@ -184,4 +192,49 @@ class Event(models.Model):
 
     @property
     def label(self) -> str:
-        return EventKind(self.kind).label if self.kind in EventKind.values else self.kind
+        return EVENT_LABELS.get(self.kind, self.kind)
+
+
+class SavedReply(models.Model):
+    """A reply agents reuse; placeholders such as {name} are filled for each customer."""
+
+    title = models.CharField(max_length=120)
+    text = models.TextField(
+        help_text="Placeholders: {name}, {full_name}, {agent}, {company}, {ticket}, "
+        "{organization}, {subject}"
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_replies",
+        help_text="Empty: for every team",
+    )
+    created_by = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name_plural = "saved replies"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Presence(models.Model):
+    """Who has a conversation open right now, and who is typing in it: lasts seconds, so it
+    is not exported."""
+
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    typing = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="presence_once")
+        ]

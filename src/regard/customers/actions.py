@@ -22,6 +22,7 @@ PROFILE_FIELDS = (
     "vip",
     "organization",
     "owner",
+    "concierge",
     "needs",
     "wants",
     "emotions",

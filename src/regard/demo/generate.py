@@ -31,10 +31,15 @@ from regard.customers.actions import (
 )
 from regard.customers.choices import IdentityKind
 from regard.customers.models import Customer, CustomerNote, Organization
+from regard.demo.incidents import seed_incident
+from regard.demo.loyalty import seed_loyalty
 from regard.demo.people import AGENTS, CUSTOMERS, ORGANIZATIONS, TEAMS
+from regard.demo.routing import seed_routing
+from regard.demo.service import seed_service_levels
 from regard.demo.stories import STORIES
 from regard.demo.telling import Scene, tell
 from regard.demo.upsets import ARCS, UPSET_STORIES
+from regard.demo.workspace import seed_saved_replies
 
 CONVERSATIONS = 150
 # Replies are marked sent below instead: a worker must not try to mail fictional customers.
@@ -69,6 +74,11 @@ def generate_demo(
         _give_fresh_updates()
         _mark_replies_sent()
         _backdate(timezone.now())
+        seed_service_levels(timezone.now())
+        seed_routing(timezone.now())
+        seed_saved_replies()
+        seed_incident(timezone.now())
+        seed_loyalty(timezone.now())
     return DemoSummary(
         agents=[(a["username"], a["password"], a["role"]) for a in AGENTS],
         customers=Customer.objects.count(),

@@ -15,15 +15,38 @@ def wake_snoozed(now) -> int:
     return Conversation.objects.filter(snoozed_until__lte=now).update(snoozed_until=None)
 
 
+def _routing(now, job: str) -> int:
+    from regard.service import routing_actions
+
+    return getattr(routing_actions, job)(now)
+
+
+def _loyalty(now) -> dict[str, int]:
+    from regard.loyalty.sweeps import sweep as loyalty_sweep  # hourly: radar, NPS, thanks
+
+    return loyalty_sweep(now)
+
+
 def sweep(now=None) -> dict[str, int]:
     """Run every periodic job once; returns how much each did."""
     from regard.commitments.actions import break_overdue_commitments, remind_due_commitments
+    from regard.incidents.alerts import alert_overdue_updates
+    from regard.incidents.broadcast import resume_stalled
+    from regard.service.digest import queue_digests
+    from regard.service.sweeps import escalate
 
     now = now or timezone.now()
     done = {
         "woken": wake_snoozed(now),
         "promises_broken": break_overdue_commitments(now),
         "promises_reminded": len(remind_due_commitments(now)),
+        "service_steps": escalate(now),
+        "digests_queued": queue_digests(now),
+        "offered_back": _routing(now, "offer_back"),
+        "routed_from_queue": _routing(now, "route_waiting"),
+        "incident_updates_overdue": alert_overdue_updates(now),
+        "incident_deliveries_resumed": resume_stalled(now),
+        **_loyalty(now),
     }
     if any(done.values()):
         log.info("clock: %s", done)

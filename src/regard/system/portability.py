@@ -10,6 +10,9 @@ from datetime import date, datetime
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from regard.loyalty.portability import FILES as LOYALTY_FILES
+from regard.loyalty.portability import NOT_EXPORTED as LOYALTY_NOT_EXPORTED
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ATTACHMENTS = "attachments"
@@ -32,7 +35,20 @@ FILES = (
     "events.jsonl",
     "failed_tasks.jsonl",
     "notifications.jsonl",
+    "incidents.jsonl",
+    "incident_affected.jsonl",
+    "incident_group_concierges.jsonl",
+    "incident_suggestions.jsonl",
+    "incident_updates.jsonl",
+    "incident_deliveries.jsonl",
+    "business_calendars.jsonl",
+    "service_policies.jsonl",
+    "service_clocks.jsonl",
+    "saved_replies.jsonl",
+    *LOYALTY_FILES,
 )
+# Models that hold only seconds-long state, never worth restoring.
+NOT_EXPORTED = ("conversations.Presence", *LOYALTY_NOT_EXPORTED)
 BATCH = 1000
 CHUNK = 2000
 

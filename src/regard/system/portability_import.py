@@ -19,9 +19,19 @@ from regard import __version__
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
-from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
+from regard.conversations.models import (
+    Attachment,
+    Conversation,
+    Event,
+    Message,
+    SavedReply,
+    Tag,
+)
 from regard.conversations.storage import blob_path
 from regard.customers.models import Customer, CustomerNote, Identity, Moment, Organization
+from regard.incidents.portability import MODELS as INCIDENT_MODELS
+from regard.loyalty.portability import MODELS as LOYALTY_MODELS
+from regard.service.models import BusinessCalendar, Holiday, Policy, ServiceClock
 from regard.system.models import FailedTask
 from regard.system.portability import (
     ATTACHMENTS,
@@ -54,6 +64,13 @@ MODELS = (
     Event,
     FailedTask,
     Notification,
+    *INCIDENT_MODELS,
+    *LOYALTY_MODELS,
+    SavedReply,
+    BusinessCalendar,
+    Holiday,
+    Policy,
+    ServiceClock,
 )
 SHA256 = re.compile(r"[0-9a-f]{64}")
 

@@ -12,11 +12,22 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import models
 
+from regard.accounts.choices import RoutingMode
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
-from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
+from regard.conversations.models import (
+    Attachment,
+    Conversation,
+    Event,
+    Message,
+    SavedReply,
+    Tag,
+)
 from regard.customers.models import Customer, CustomerNote, Identity, Moment, Organization
+from regard.incidents.portability import LOADERS as INCIDENT_LOADERS
+from regard.loyalty.portability import LOADERS as LOYALTY_LOADERS
+from regard.service.models import BusinessCalendar, Holiday, Policy, ServiceClock
 from regard.system.models import FailedTask
 from regard.system.portability import parse_date, parse_datetime
 
@@ -91,8 +102,8 @@ class Record:
             raise ValueError(f"field {key!r} must be a number or null, not {value!r}")
         return value
 
-    def text(self, key: str) -> str:
-        return self._typed(key, str, "a string")
+    def text(self, key: str, absent=REQUIRED) -> str:
+        return self._typed(key, str, "a string", absent=absent)
 
     def name(self, key: str, absent=REQUIRED) -> str | None:
         return self._typed(key, str, "a name or null", optional=True, absent=absent)
@@ -106,8 +117,8 @@ class Record:
     def json(self, key: str, types=(dict, list)):
         return self._typed(key, types, "a JSON object or list")
 
-    def when(self, key: str, optional: bool = False):
-        value = self._typed(key, str, "an ISO 8601 date-time", optional)
+    def when(self, key: str, optional: bool = False, absent=REQUIRED):
+        value = self._typed(key, str, "an ISO 8601 date-time", optional, absent)
         try:
             return parse_datetime(value)
         except ValueError as exc:
@@ -138,7 +149,16 @@ def _organization(r: Record, refs: Refs) -> Rows:
 
 
 def _team(r: Record, refs: Refs) -> Rows:
-    team = Team(id=r.int("id"), name=r.text("name"), created_at=r.when("created_at"))
+    team = Team(
+        id=r.int("id"),
+        name=r.text("name"),
+        routing_mode=r.text("routing_mode", absent=RoutingMode.MANUAL),
+        offer_back_after=r.ref("offer_back_after", absent=None),
+        receives_new=r.flag("receives_new", absent=False),
+        created_at=r.when("created_at"),
+    )
+    if team.routing_mode not in RoutingMode.values:
+        raise ValueError(f"field 'routing_mode' must be one of {', '.join(RoutingMode.values)}")
     refs.teams[team.name] = team.pk
     # Leads are agents, restored after teams: they are set once agents.jsonl is in.
     if (lead := r.name("lead")) is not None:
@@ -178,6 +198,9 @@ def _agent(r: Record, refs: Refs) -> Rows:
         languages=r.text("languages"),
         capacity=r.int("capacity"),
         availability=r.text("availability"),
+        availability_changed_at=r.when("availability_changed_at", True, absent=None),
+        skills=r.text("skills", absent=""),
+        last_routed_at=r.when("last_routed_at", True, absent=None),
         created_at=r.when("created_at"),
     )
     refs.agents[user.username] = agent.pk
@@ -434,6 +457,87 @@ def _notification(r: Record, refs: Refs) -> Rows:
     )
 
 
+def _saved_reply(r: Record, refs: Refs) -> Rows:
+    team = r.name("team")
+    yield SavedReply(
+        id=r.int("id"),
+        title=r.text("title"),
+        text=r.text("text"),
+        team_id=refs.team(team) if team is not None else None,
+        created_by_id=refs.agent(r.name("created_by")),
+        created_at=r.when("created_at"),
+        updated_at=r.when("updated_at"),
+    )
+
+
+CLOCK_TIMES = ("due_at", "warn_at", "next_step_at", "paused_since", "met_at", "stopped_at")
+SERVICE_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _business_calendar(r: Record, refs: Refs) -> Rows:
+    calendar = BusinessCalendar(
+        id=r.int("id"),
+        name=r.text("name"),
+        team_id=refs.team(r.name("team")),
+        time_zone=r.text("time_zone"),
+        created_at=r.when("created_at"),
+        **{day: r.text(day) for day in SERVICE_WEEKDAYS},
+    )
+    yield calendar
+    for number, data in enumerate(r.names("holidays")):
+        if not isinstance(data, dict):
+            raise ValueError(f"holidays[{number}] must be an object")
+        holiday = Record(data)
+        yield Holiday(
+            id=holiday.int("id"),
+            calendar_id=calendar.pk,
+            date=holiday.day("date"),
+            name=holiday.text("name"),
+        )
+
+
+def _service_policy(r: Record, refs: Refs) -> Rows:
+    tag = r.name("tag")
+    yield Policy(
+        id=r.int("id"),
+        name=r.text("name"),
+        position=r.int("position"),
+        active=r.flag("active"),
+        min_priority=r.ref("min_priority"),
+        channel=r.text("channel"),
+        team_id=refs.team(r.name("team")),
+        organization_id=r.ref("organization_id"),
+        vip_only=r.flag("vip_only"),
+        upset_only=r.flag("upset_only"),
+        tag_id=refs.tag(tag) if tag is not None else None,
+        first_reply_minutes=r.ref("first_reply_minutes"),
+        next_reply_minutes=r.ref("next_reply_minutes"),
+        resolution_minutes=r.ref("resolution_minutes"),
+        calendar_id=r.ref("calendar_id"),
+        warn_fraction=r.number("warn_fraction"),
+        supervisor_after_minutes=r.int("supervisor_after_minutes"),
+        supervisor_id=refs.agent(r.name("supervisor")),
+        created_at=r.when("created_at"),
+    )
+
+
+def _service_clock(r: Record, refs: Refs) -> Rows:
+    yield ServiceClock(
+        id=r.int("id"),
+        conversation_id=r.int("conversation_id"),
+        metric=r.text("metric"),
+        policy_id=r.ref("policy_id"),
+        calendar_id=r.ref("calendar_id"),
+        target_minutes=r.int("target_minutes"),
+        warn_fraction=r.number("warn_fraction"),
+        started_at=r.when("started_at"),
+        **{name: r.when(name, optional=True) for name in CLOCK_TIMES},
+        pauses=r.json("pauses", list),
+        breached_at=r.when("breached_at", optional=True),
+        step=r.int("step"),
+    )
+
+
 LOADERS = {
     "organizations.jsonl": _organization,
     "teams.jsonl": _team,
@@ -452,4 +556,10 @@ LOADERS = {
     "events.jsonl": _event,
     "failed_tasks.jsonl": _failed_task,
     "notifications.jsonl": _notification,
+    "business_calendars.jsonl": _business_calendar,
+    "service_policies.jsonl": _service_policy,
+    "service_clocks.jsonl": _service_clock,
+    "saved_replies.jsonl": _saved_reply,
 }
+LOADERS |= INCIDENT_LOADERS
+LOADERS |= LOYALTY_LOADERS

@@ -15,8 +15,18 @@ from django.db.models import F, QuerySet
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
 from regard.commitments.models import Commitment
-from regard.conversations.models import Attachment, Conversation, Event, Message, Tag
+from regard.conversations.models import (
+    Attachment,
+    Conversation,
+    Event,
+    Message,
+    SavedReply,
+    Tag,
+)
 from regard.customers.models import Customer, CustomerNote, Identity, Moment, Organization
+from regard.incidents.portability import kinds as incident_kinds
+from regard.loyalty.portability import kinds as loyalty_kinds
+from regard.service.models import BusinessCalendar, Holiday, Policy, ServiceClock
 from regard.system.models import FailedTask
 from regard.system.portability import CHUNK, FILES, iso
 
@@ -73,7 +83,15 @@ def kinds() -> dict[str, Kind]:
         "events.jsonl": Kind(Event.objects.values(), _event),
         "failed_tasks.jsonl": Kind(FailedTask.objects.values(), _failed_task),
         "notifications.jsonl": Kind(Notification.objects.values(), _notification),
+        "business_calendars.jsonl": Kind(
+            BusinessCalendar.objects.values(), _business_calendar, _calendar_holidays
+        ),
+        "service_policies.jsonl": Kind(Policy.objects.values(), _service_policy),
+        "service_clocks.jsonl": Kind(ServiceClock.objects.values(), _service_clock),
+        "saved_replies.jsonl": Kind(SavedReply.objects.values(), _saved_reply),
     }
+    kinds |= incident_kinds(Kind, _canonical)
+    kinds |= loyalty_kinds(Kind)
     return {name: kinds[name] for name in FILES}
 
 
@@ -117,6 +135,9 @@ AGENT_FIELDS = (
     "languages",
     "capacity",
     "availability",
+    "availability_changed_at",
+    "skills",
+    "last_routed_at",
     "created_at",
 )
 
@@ -133,7 +154,7 @@ def _team(row: dict, names: Names, related: Related) -> dict:
     return {
         **_copy(row, "id", "name"),
         "lead": names.agents.get(row["lead_id"]),
-        **_copy(row, "created_at"),
+        **_copy(row, "routing_mode", "offer_back_after", "receives_new", "created_at"),
     }
 
 
@@ -147,7 +168,7 @@ def _agent(row: dict, names: Names, related: Related) -> dict:
         **_copy(row, "id", "user_id", "username", "display_name", "email", "role"),
         "teams": sorted(names.teams[team_id] for team_id in teams),
         **_copy(row, "time_zone", "languages", "capacity", "availability", *USER_FIELDS[3:]),
-        **_copy(row, "created_at"),
+        **_copy(row, "availability_changed_at", "skills", "last_routed_at", "created_at"),
     }
 
 
@@ -305,4 +326,58 @@ def _notification(row: dict, names: Names, related: Related) -> dict:
         **_copy(row, "id"),
         "recipient": names.agents[row["recipient_id"]],
         **_copy(row, "kind", "text", "url", "key", "created_at", "read_at", "emailed_at"),
+    }
+
+
+def _saved_reply(row: dict, names: Names, related: Related) -> dict:
+    return {
+        **_copy(row, "id", "title", "text"),
+        "team": names.teams.get(row["team_id"]),
+        "created_by": names.agents.get(row["created_by_id"]),
+        **_copy(row, "created_at", "updated_at"),
+    }
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _business_calendar(row: dict, names: Names, related: Related) -> dict:
+    return {
+        **_copy(row, "id", "name"),
+        "team": names.teams.get(row["team_id"]),
+        **_copy(row, "time_zone", *WEEKDAYS),
+        "holidays": related["holidays"].get(row["id"], []),
+        **_copy(row, "created_at"),
+    }
+
+
+def _calendar_holidays(ids: list[int]) -> Related:
+    holidays = Holiday.objects.filter(calendar_id__in=ids).order_by("date", "pk").values()
+    return {
+        "holidays": _grouped((h["calendar_id"], _copy(h, "id", "date", "name")) for h in holidays)
+    }
+
+
+def _service_policy(row: dict, names: Names, related: Related) -> dict:
+    return {
+        **_copy(row, "id", "name", "position", "active", "min_priority", "channel"),
+        "team": names.teams.get(row["team_id"]),
+        **_copy(row, "organization_id", "vip_only", "upset_only"),
+        "tag": names.tags.get(row["tag_id"]),
+        **_copy(row, "first_reply_minutes", "next_reply_minutes", "resolution_minutes"),
+        **_copy(row, "calendar_id", "warn_fraction", "supervisor_after_minutes"),
+        "supervisor": names.agents.get(row["supervisor_id"]),
+        **_copy(row, "created_at"),
+    }
+
+
+CLOCK_TIMES = ("due_at", "warn_at", "next_step_at", "paused_since", "met_at", "stopped_at")
+
+
+def _service_clock(row: dict, names: Names, related: Related) -> dict:
+    return {
+        **_copy(row, "id", "conversation_id", "metric", "policy_id", "calendar_id"),
+        **_copy(row, "target_minutes", "warn_fraction", "started_at", *CLOCK_TIMES),
+        "pauses": row["pauses"],
+        **_copy(row, "breached_at", "step"),
     }

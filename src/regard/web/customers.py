@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from regard.accounts.access import require
 from regard.accounts.models import Agent
-from regard.accounts.permissions import ADD_NOTE, EDIT_CUSTOMER, MERGE_CUSTOMERS, can
+from regard.accounts.permissions import (
+    ADD_NOTE,
+    EDIT_CUSTOMER,
+    EXPORT_DATA,
+    MERGE_CUSTOMERS,
+    can,
+)
 from regard.commitments.models import Commitment
 from regard.conversations.access import conversations_for, customer_for, customers_for
 from regard.conversations.choices import EventKind
@@ -32,6 +38,7 @@ from regard.customers import actions
 from regard.customers.choices import Channel, IdentityKind, MomentKind
 from regard.customers.identities import InvalidIdentity, normalize
 from regard.customers.models import Customer, Identity, Organization
+from regard.system.csv_export import audit_export, csv_lines
 
 PAGE_SIZE = 50
 CONVERSATIONS_PAGE_SIZE = 25
@@ -67,6 +74,12 @@ class ProfileForm(forms.Form):
     vip = forms.BooleanField(required=False, label="VIP")
     organization = forms.ModelChoiceField(Organization.objects.all(), required=False)
     owner = forms.ModelChoiceField(Agent.objects.all(), required=False, label="Their person")
+    concierge = forms.ModelChoiceField(
+        Agent.objects.all(),
+        required=False,
+        label="Concierge",
+        help_text="While set, every conversation of theirs goes to this agent",
+    )
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip()
@@ -143,7 +156,49 @@ def directory(request):
         .order_by("display_name", "id")
     )
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/customers/directory.html", {"page": page, "query": query})
+    can_export = can(request.user, EXPORT_DATA)
+    context = {"page": page, "query": query, "can_export": can_export}
+    return render(request, "web/customers/directory.html", context)
+
+
+CSV_HEADER = (
+    "id", "name", "preferred name", "organization", "their person", "vip", "language",
+    "e-mail addresses", "conversations", "customer since",
+)  # fmt: skip
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    """The directory (with its search) as CSV, for those who may export data; audited."""
+    require(request.user, EXPORT_DATA)
+    query = request.GET.get("q", "")[:200]
+    customers = (
+        search(customers_for(request.user).filter(merged_into__isnull=True), query)
+        .select_related("organization", "owner")
+        .prefetch_related("identities")
+        .annotate(conversation_count=Count("conversations", distinct=True))
+        .order_by("display_name", "id")
+    )
+    audit_export(request.user, "customers", query)
+    rows = (
+        (
+            c.pk,
+            c.display_name,
+            c.preferred_name,
+            c.organization.name if c.organization else "",
+            c.owner.display_name if c.owner else "",
+            "yes" if c.vip else "",
+            c.language,
+            " ".join(i.value for i in c.identities.all() if i.kind == IdentityKind.EMAIL),
+            c.conversation_count,
+            c.created_at.date().isoformat(),
+        )  # fmt: skip
+        for c in customers.iterator(chunk_size=500)
+    )
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
 
 
 def likely_duplicates(user, customer: Customer, identities) -> list[Customer]:

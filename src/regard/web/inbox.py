@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from regard.commitments.models import Commitment
 from regard.conversations.choices import ACTIVE_STATUSES
+from regard.service.querysets import breaching_soon, next_due
+from regard.service.routing import QUEUE_ORDER
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ VIEWS = (
     View("team", "My team"),
     View("unassigned", "Unassigned"),
     View("waiting", "Waiting longest"),
+    View("breaching", "Breaching soon"),
     View("upset", "Upset"),
     View("promises", "Promises due"),
     View("snoozed", "Snoozed"),
@@ -52,21 +55,27 @@ def view_condition(key: str, agent, now) -> Q:
         return Q(Exists(due))
     if key == "snoozed":
         return Q(snoozed_until__gt=now)
+    if key == "breaching":
+        return Q(Exists(breaching_soon(now)))
     raise ValueError(f"unknown view {key!r}")
 
 
 ORDER = {
     "waiting": ("waiting_since", "id"),
     "snoozed": ("snoozed_until", "id"),
+    "breaching": (F("next_due").asc(nulls_last=True), "id"),
+    "unassigned": QUEUE_ORDER,  # the queue as routing works it: upset customers and VIPs first
 }
+SORTS = {"due": (F("next_due").asc(nulls_last=True), "id")}
 WAITING_FIRST = (F("waiting_since").asc(nulls_last=True), "-updated_at")
 
 
-def view_queryset(key: str, visible, agent):
-    """The conversations of one view, in the order the view promises."""
+def view_queryset(key: str, visible, agent, sort: str = ""):
+    """The conversations of one view, in the order the view promises (or `sort` asks)."""
     condition = view_condition(key, agent, timezone.now())
-    active = visible.filter(status__in=ACTIVE_STATUSES)
-    return active.filter(condition).order_by(*ORDER.get(key, WAITING_FIRST))
+    active = visible.filter(status__in=ACTIVE_STATUSES).annotate(next_due=next_due())
+    order = SORTS.get(sort) or ORDER.get(key, WAITING_FIRST)
+    return active.filter(condition).order_by(*order)
 
 
 def view_counts(visible, agent) -> dict[str, int]:
@@ -78,7 +87,13 @@ def view_counts(visible, agent) -> dict[str, int]:
     )
 
 
-ATTENTION_KINDS = ("promise.reminder", "promise.broken", "message.failed")
+ATTENTION_KINDS = (
+    "promise.reminder",
+    "promise.broken",
+    "message.failed",
+    "service.warning",
+    "service.breached",
+)
 
 
 def needs_attention(agent, now, limit: int = 8):
@@ -94,3 +109,49 @@ def needs_attention(agent, now, limit: int = 8):
         .select_related("conversation")
         .order_by("-created_at")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing a view by channel, tag, priority and organization (from the query string)."""
+
+    channel: str = ""
+    tag: str = ""
+    priority: str = ""
+    organization: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> Filters:
+        from regard.conversations.choices import Priority
+        from regard.customers.choices import Channel
+
+        channel = query.get("channel", "")
+        priority = query.get("priority", "")
+        organization = query.get("organization", "")
+        return cls(
+            channel=channel if channel in Channel.values else "",
+            tag=" ".join(query.get("tag", "").split()).lower()[:64],
+            priority=priority if priority.isdigit() and int(priority) in Priority.values else "",
+            organization=organization if organization.isdigit() else "",
+        )
+
+    def apply(self, conversations):
+        if self.channel:
+            conversations = conversations.filter(channel=self.channel)
+        if self.tag:
+            conversations = conversations.filter(tags__name=self.tag)
+        if self.priority:
+            conversations = conversations.filter(priority=int(self.priority))
+        if self.organization:
+            conversations = conversations.filter(customer__organization_id=int(self.organization))
+        return conversations
+
+    @property
+    def active(self) -> bool:
+        return any((self.channel, self.tag, self.priority, self.organization))
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        pairs = {k: v for k, v in self.__dict__.items() if v}
+        return urlencode(pairs)

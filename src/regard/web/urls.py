@@ -1,14 +1,18 @@
 from django.urls import path
 
-from regard.web import customers, reports, search, views
+from regard.web import customers, live, manage, reports, saved_replies, search, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("reports/promises", reports.promises, name="report_promises"),
     path("search", search.search, name="search"),
+    path("stream", live.stream, name="stream"),
     path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/reply", views.reply, name="reply"),
+    path("conversations/<int:conversation_id>/assign", manage.assign, name="assign"),
+    path("conversations/<int:conversation_id>/presence", manage.presence, name="presence"),
+    path("conversations/bulk", manage.bulk, name="bulk"),
     path("conversations/<int:conversation_id>/coach", views.coach, name="coach"),
     path(
         "conversations/<int:conversation_id>/attachments/<int:attachment_id>",
@@ -26,7 +30,15 @@ urlpatterns = [
         views.raw_source,
         name="raw_source",
     ),
+    path(
+        "conversations/<int:conversation_id>/saved-reply",
+        saved_replies.insert,
+        name="saved_reply_insert",
+    ),
+    path("saved-replies/", saved_replies.manage, name="saved_replies"),
+    path("saved-replies/<int:saved_id>/delete", saved_replies.delete, name="saved_reply_delete"),
     path("customers/", customers.directory, name="customers"),
+    path("customers/export.csv", customers.export_csv, name="customers_csv"),
     path("customers/<int:customer_id>/", customers.profile, name="customer"),
     path("customers/<int:customer_id>/edit", customers.edit_profile, name="customer_edit"),
     path("customers/<int:customer_id>/compass", customers.edit_compass, name="customer_compass"),

@@ -13,18 +13,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regard.accounts.access import require
-from regard.accounts.permissions import CHANGE_STATUS, EDIT_CUSTOMER, REPLY, can
+from regard.accounts.permissions import ASSIGN, CHANGE_STATUS, EDIT_CUSTOMER, REPLY, can
 from regard.commitments.actions import keep_commitment
 from regard.commitments.models import Commitment
 from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
-from regard.conversations.choices import Status
+from regard.conversations.choices import Priority, Status
 from regard.conversations.feelings import mood_trend
 from regard.conversations.models import Attachment, Message
+from regard.conversations.presence import mark_present, newer_customer_message, others_present
+from regard.conversations.saved_replies import saved_replies_for
 from regard.conversations.storage import blob_path
 from regard.conversations.timeline import timeline as conversation_timeline
+from regard.customers.choices import Channel
+from regard.customers.models import Organization
 from regard.insight.coach import review, steps
-from regard.web.inbox import VIEW_KEYS, VIEWS, needs_attention, view_counts, view_queryset
+from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_queryset
+from regard.web.manage import assignable_agents
 
 CHECK_LABELS = {
     "greeting": "Greets them by name",
@@ -54,7 +59,10 @@ def inbox(request):
     if key not in VIEW_KEYS:
         key = "mine"
     visible = conversations_for(request.user)
-    rows = view_queryset(key, visible, agent).select_related("customer", "assignee", "team")
+    sort = request.GET.get("sort", "")
+    filters = Filters.from_query(request.GET)
+    rows = filters.apply(view_queryset(key, visible, agent, sort))
+    rows = rows.select_related("customer", "assignee", "team")
     return render(
         request,
         "web/inbox.html",
@@ -62,7 +70,15 @@ def inbox(request):
             "agent": agent,
             "views": VIEWS,
             "view": key,
+            "sort": sort,
             "view_label": next(v.label for v in VIEWS if v.key == key),
+            "filters": filters,
+            "channels": Channel.choices,
+            "priorities": Priority.choices,
+            "organizations": Organization.objects.only("id", "name"),
+            "statuses": Status.choices,
+            "assignable": assignable_agents(),
+            "here": request.get_full_path(),
             "counts": view_counts(visible, agent),
             "attention": needs_attention(agent, timezone.now()),
             "rows": rows[:100],
@@ -82,7 +98,7 @@ def conversation(request, conversation_id: int):
     history = (
         customer.conversations.exclude(pk=convo.pk)
         .order_by("-created_at")
-        .only("id", "subject", "status", "created_at")[:5]
+        .only("id", "customer_id", "subject", "status", "created_at")[:5]
     )
     return render(
         request,
@@ -106,9 +122,24 @@ def conversation(request, conversation_id: int):
             "can_reply": can(request.user, REPLY) and convo.status != Status.CLOSED,
             "can_edit_customer": can(request.user, EDIT_CUSTOMER),
             "statuses": Status.choices,
+            "present": _present(request, convo),
+            "can_assign": can(request.user, ASSIGN),
+            "assignable": assignable_agents(convo),
+            "last_inbound_id": max(
+                (m.pk for m in timeline if m.direction == "inbound"), default=None
+            ),
+            "draft": request.session.pop(f"draft:{convo.pk}", None),
+            "saved_replies": saved_replies_for(agent_of(request.user), convo).only("id", "title"),
             "now": timezone.now(),
         },
     )
+
+
+def _present(request, convo) -> list:
+    """Say we are here, and who else is."""
+    agent = agent_of(request.user)
+    mark_present(agent, convo)
+    return others_present(agent, convo)
 
 
 @login_required
@@ -186,6 +217,13 @@ def reply(request, conversation_id: int):
         else:
             require(request.user, REPLY)
             status = request.POST.get("status") or None
+            seen = request.POST.get("seen", "")
+            newer = newer_customer_message(convo, int(seen) if seen.isdigit() else None)
+            if newer is not None and not request.POST.get("send_anyway"):
+                # Keep the draft and show the new message before anything is sent.
+                request.session[f"draft:{convo.pk}"] = {"text": text}
+                flash.warning(request, "A new message arrived while you were writing: not sent.")
+                return redirect("web:conversation", conversation_id=convo.pk)
             actions.send_reply(request.user, convo, text, status=status)
     except ValueError as exc:
         flash.error(request, str(exc))

@@ -48,6 +48,9 @@ def accept_email(
         return Accepted(existing, created=False)
     too_big = len(data) > settings.MAX_MESSAGE_BYTES
     try:
+        # Processing at once shares the raw message's transaction (one commit, not two): the
+        # source learns the mail was taken (IMAP flag, SMTP 250, import count) only after the
+        # commit, so a crash before it loses nothing, and a failed parse is flagged, not undone.
         with transaction.atomic():
             raw = RawMessage.objects.create(
                 channel="email",
@@ -65,12 +68,12 @@ def accept_email(
                 if too_big
                 else "",
             )
+            if process == "now" and not too_big:
+                process_raw(raw, live=live)
     except IntegrityError:
         return Accepted(RawMessage.objects.get(sha256=digest), created=False)
     if too_big:
         log.warning("raw message %s quarantined: too large (%d bytes)", raw.pk, len(data))
-    elif process == "now":
-        process_raw(raw, live=live)
     elif process == "task":
         from regard.channels.tasks import process_raw_message
 

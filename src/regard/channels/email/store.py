@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from regard.channels.email import kinds
 from regard.channels.email.acknowledge import acknowledge, should_acknowledge
-from regard.channels.email.threading import find_conversation, thread_refs
+from regard.channels.email.threading import find_conversation, known_messages, thread_refs
 from regard.channels.models import ThreadReference
 from regard.conversations import actions
 from regard.conversations.choices import Delivery, Direction
-from regard.conversations.models import Attachment, Message
+from regard.conversations.models import Attachment, Conversation, Message
 from regard.conversations.storage import store_blob
 from regard.customers.actions import resolve_customer
 from regard.customers.choices import Channel, IdentityKind
@@ -35,13 +35,11 @@ def store_parsed(raw, parsed, *, live: bool = False):
         return None
     address, name = customer_address(parsed)
     resolved = resolve_customer(IdentityKind.EMAIL, address, name)
-    conversation, how = find_conversation(parsed, resolved.customer)
-    if parsed.message_id:
-        duplicate = Message.objects.filter(
-            external_id=parsed.message_id, direction=Direction.INBOUND
-        ).first()
-        if duplicate is not None:
-            return duplicate.conversation
+    known = known_messages(parsed)
+    duplicate = known.get(parsed.message_id) if parsed.message_id else None
+    if duplicate is not None and duplicate[1] == Direction.INBOUND:
+        return Conversation.objects.get(pk=duplicate[0])
+    conversation, how = find_conversation(parsed, resolved.customer, known)
     if parsed.kind == kinds.AUTO_REPLY:
         if conversation is not None:
             text = parsed.text_new or parsed.text
@@ -56,6 +54,7 @@ def store_parsed(raw, parsed, *, live: bool = False):
             subject=parsed.subject or "(no subject)",
             channel=Channel.EMAIL,
             at=now,
+            new_customer=resolved.created,
         )
     message = actions.receive_message(
         conversation,
@@ -75,7 +74,7 @@ def store_parsed(raw, parsed, *, live: bool = False):
         ThreadReference(message=message, ref=ref) for ref in thread_refs(parsed)
     )
     _add_participants(message.conversation, parsed, exclude=address)
-    if opened:
+    if opened and not resolved.created:  # a new customer has no other conversation
         actions.suggest_duplicate(message.conversation)
     if opened and live and should_acknowledge(raw, parsed, address):
         acknowledge(message.conversation)

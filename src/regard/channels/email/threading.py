@@ -22,12 +22,32 @@ def thread_refs(parsed) -> list[str]:
     return list(dict.fromkeys(ref for ref in ordered if ref and ref != parsed.message_id))[:100]
 
 
-def find_conversation(parsed, customer) -> tuple[Conversation | None, str]:
+def known_messages(parsed) -> dict[str, tuple[int, str]]:
+    """Our messages with this mail's Message-ID or one it refers to: {id: (conversation, way)}.
+
+    One query serves both the duplicate check and threading by references.
+    """
+    ids = [*thread_refs(parsed), *([parsed.message_id] if parsed.message_id else [])]
+    if not ids:
+        return {}
+    rows = Message.objects.filter(external_id__in=ids).values_list(
+        "external_id", "conversation_id", "direction"
+    )
+    known = {}
+    for external_id, conversation_id, direction in rows:
+        # The same Message-ID inbound wins: that is what marks a duplicate.
+        if external_id not in known or direction == "inbound":
+            known[external_id] = (conversation_id, direction)
+    return known
+
+
+def find_conversation(parsed, customer, known=None) -> tuple[Conversation | None, str]:
     """The conversation this mail continues, and how it was found (for the timeline)."""
     refs = thread_refs(parsed)
-    if refs:
-        found = _by_known_message(refs)
-        if found:
+    known = known_messages(parsed) if known is None else known
+    for ref in refs:
+        if ref in known:
+            found = Conversation.objects.get(pk=known[ref][0])
             return found, "references a message of this conversation"
     if parsed.message_id:
         child = ThreadReference.objects.filter(ref=parsed.message_id).select_related("message")
@@ -46,16 +66,6 @@ def find_conversation(parsed, customer) -> tuple[Conversation | None, str]:
     if found:
         return found, "ticket number in the subject"
     return None, ""
-
-
-def _by_known_message(refs: list[str]) -> Conversation | None:
-    rows = dict(
-        Message.objects.filter(external_id__in=refs).values_list("external_id", "conversation_id")
-    )
-    for ref in refs:
-        if ref in rows:
-            return Conversation.objects.get(pk=rows[ref])
-    return None
 
 
 def _by_reply_token(parsed) -> Conversation | None:
