@@ -82,3 +82,19 @@ def demo_server():
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser):
+    """A page at 1280×900 that keeps script errors and failed responses in `page.problems`
+    (files whose tests need something else define their own)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and "/favicon.ico" not in r.url and page.problems.append(r.url),
+    )
+    yield page
+    context.close()

@@ -11,20 +11,6 @@ from tests.browser.test_demo_in_browser import log_in
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and "/favicon.ico" not in r.url and page.problems.append(r.url),
-    )
-    yield page
-    context.close()
-
-
 def test_breaching_soon_clocks_policies_and_attainment(page, demo_server):
     log_in(page, demo_server, "supervisor")
     page.get_by_role("link", name=re.compile(r"^Breaching soon")).click()

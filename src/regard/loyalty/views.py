@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regard.accounts.access import require
@@ -20,6 +17,7 @@ from regard.loyalty import drafts, queries
 from regard.loyalty.choices import DraftState, Occasion
 from regard.loyalty.models import GratitudeDraft
 from regard.loyalty.radar import last_computed
+from regard.web.periods import period_from_query
 
 
 @login_required
@@ -106,34 +104,19 @@ def advocates(request):
     return render(request, "loyalty/advocates.html", {"rows": rows})
 
 
-def _day(value: str | None, fallback: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else fallback
-    except ValueError:
-        return fallback
-
-
 @login_required
 def kudos(request):
     """The people customers love, per team and period, in the customers' own words."""
     agent_of(request.user)
-    today = timezone.localdate()
-    start = _day(request.GET.get("from"), today - timedelta(days=90))
-    end = _day(request.GET.get("to"), today)
-    if end < start:
-        start, end = end, start
+    period = period_from_query(request.GET, days=90)
+    start, end = period.start, period.end
     teams = Team.objects.all()
     team = (
         teams.filter(pk=request.GET.get("team")).first()
         if request.GET.get("team", "").isdigit()
         else None
     )
-    zone = timezone.get_current_timezone()
-    rows = queries.loved(
-        datetime.combine(start, time.min, zone),
-        datetime.combine(end + timedelta(days=1), time.min, zone),
-        team,
-    )
+    rows = queries.loved(period.since, period.until, team)
     return render(
         request,
         "loyalty/kudos.html",

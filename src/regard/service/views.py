@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +12,7 @@ from regard.service.choices import Metric
 from regard.service.figures import attainment as attainment_figures
 from regard.service.models import BusinessCalendar, Policy
 from regard.service.policies import conditions_in_words, escalation_in_words, targets_in_words
+from regard.web.periods import period_from_query
 
 
 @login_required
@@ -42,27 +41,12 @@ def policies(request):
     )
 
 
-def _day(value: str | None, fallback: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else fallback
-    except ValueError:
-        return fallback
-
-
 @login_required
 def attainment(request):
     agent_of(request.user)
-    today = timezone.localdate()
-    start = _day(request.GET.get("from"), today - timedelta(days=30))
-    end = _day(request.GET.get("to"), today)
-    if end < start:
-        start, end = end, start
-    zone = timezone.get_current_timezone()
-    figures = attainment_figures(
-        datetime.combine(start, time.min, zone),
-        datetime.combine(end + timedelta(days=1), time.min, zone),
-        timezone.now(),
-    )
+    period = period_from_query(request.GET)
+    start, end = period.start, period.end
+    figures = attainment_figures(period.since, period.until, timezone.now())
     return render(
         request,
         "service/attainment.html",

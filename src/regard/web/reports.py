@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
 from regard.accounts.models import Agent, Team
 from regard.commitments.models import Commitment
 from regard.conversations.access import agent_of
-
-
-def _day(value: str | None, fallback: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else fallback
-    except ValueError:
-        return fallback
+from regard.web.periods import period_from_query
 
 
 @login_required
 def promises(request):
     agent_of(request.user)
-    today = timezone.localdate()
-    start = _day(request.GET.get("from"), today - timedelta(days=30))
-    end = _day(request.GET.get("to"), today)
-    if end < start:
-        start, end = end, start
-    zone = timezone.get_current_timezone()
-    made = Commitment.objects.filter(
-        created_at__gte=datetime.combine(start, time.min, zone),
-        created_at__lt=datetime.combine(end + timedelta(days=1), time.min, zone),
-    )
+    period = period_from_query(request.GET)
+    start, end = period.start, period.end
+    made = Commitment.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
     per_agent = made.follow_through("agent")
     per_team = made.follow_through("agent__teams")
     agents = {a.pk: a.display_name for a in Agent.objects.filter(pk__in=per_agent)}
