@@ -78,8 +78,8 @@ def test_every_action_leaves_an_event_on_the_timeline(agent, team):
     kinds = list(conversation.events.values_list("kind", flat=True))
     assert kinds == [
         EventKind.CONVERSATION_OPENED,
+        EventKind.ROUTED,  # at opening; left unassigned: no team takes new conversations
         EventKind.MESSAGE_RECEIVED,
-        EventKind.ROUTED,  # left unassigned: no team takes new conversations
         EventKind.ASSIGNED,
         EventKind.TAGGED,
         EventKind.NOTE_ADDED,

@@ -184,6 +184,7 @@ def test_skills_and_language_pick_the_best_match(db):
         None, customer, subject="Refund", channel="email", team=team
     )
     actions.set_tags(None, conversation, ["Refunds", "billing"])
+    actions.assign_conversation(None, conversation, None)  # routed at opening, before the tags
     decision = route(conversation, at=NOW)
     assert decision.assignee == eli
     assert decision.text == "assigned to Eli: knows billing, knows refunds, speaks de-at, 0 open"

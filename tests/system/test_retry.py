@@ -31,9 +31,13 @@ def log(settings, tmp_path):
     settings.TASK_BACKOFF_SECONDS = 0
     if django_settings.REDIS_URL:
         import django_rq
+        from rq.scheduler import RQScheduler
 
         queue = django_rq.get_queue("default")
         queue.empty()
+        # A worker killed by another test (tests/incidents kills one on purpose) leaves its
+        # scheduler lock behind for a minute; these retries need a scheduler now.
+        queue.connection.delete(RQScheduler.get_locking_key("default"))
         for job_id in queue.scheduled_job_registry.get_job_ids():
             queue.scheduled_job_registry.remove(job_id, delete_job=True)
     return str(tmp_path / "calls.log")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 def conversation_opened(conversation) -> None:
     """A new conversation exists (its first message may not be stored yet)."""
+    from regard.service.routing import route_arrival  # who answers depends on who they are
+
+    route_arrival(conversation, at=conversation.created_at)
 
 
 def message_received(message) -> None:
     """A customer's message has joined its conversation (emotion and upset already set)."""
-    from regard.service.routing import route_arrival
-
-    route_arrival(message.conversation, at=message.created_at)
-    from regard.service import actions as service  # after routing: team decides the policy
+    from regard.service import actions as service  # routed at opening: team decides the policy
 
     service.on_message_received(message)
     from regard.incidents.suggestions import consider_message  # one query while none is open
