@@ -211,6 +211,40 @@ SETTINGS: tuple[Setting, ...] = (
         "Rating links in a survey e-mail work once, for this many days.",
     ),
     Setting(
+        "REGARD_PORTAL_LINK_MINUTES",
+        "30",
+        parse_int,
+        "A sign-in link to the customer portal works once, for this many minutes.",
+    ),
+    Setting(
+        "REGARD_WEBFORM_MAX_ATTACHMENT_BYTES",
+        "10485760",
+        parse_int,
+        "Largest file a customer can attach to the web form or a chat (10 MB).",
+    ),
+    Setting(
+        "REGARD_EMBED_ORIGINS",
+        "*",
+        parse_list,
+        "Comma-separated origins (`https://shop.example`) whose pages may embed the chat widget "
+        "and the web form; `*` allows any. The widget sends no cookies, only its signed token.",
+    ),
+    Setting(
+        "REGARD_CHAT_STREAM_URL",
+        "",
+        parse_str,
+        "Base address of the ASGI process that serves chat streams (`regard serve` starts it on "
+        "the next port); empty: the same as `REGARD_BASE_URL`.",
+    ),
+    Setting(
+        "REGARD_CHAT_IDENTITY_SECRET",
+        "",
+        parse_str,
+        "Key a host site signs its logged-in visitors with (HMAC-SHA256), so the chat knows who "
+        "they are; empty: chat visitors are known only by the address they give.",
+        secret=True,
+    ),
+    Setting(
         "REGARD_LOG_LEVEL",
         "INFO",
         parse_choice("debug", "info", "warning", "error"),

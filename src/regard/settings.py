@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "regard.customers",
     "regard.conversations",
     "regard.channels",
+    "regard.channels.chat",
     "regard.service",
     "regard.commitments",
     "regard.loyalty",
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "regard.portal.context.company",
             ],
         },
     },
@@ -212,6 +214,14 @@ if ENV["REGARD_MAILGUN_WEBHOOK_SIGNING_KEY"]:
 if ENV["REGARD_INBOUND_WEBHOOK_SECRET"]:
     ANYMAIL["WEBHOOK_SECRET"] = ENV["REGARD_INBOUND_WEBHOOK_SECRET"]
 INBOUND_WEBHOOKS = bool(ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"))
+
+# Customers' own ways in: the web form, the chat widget and the portal (regard.channels.web,
+# regard.channels.chat, regard.portal).
+PORTAL_LINK_MAX_AGE = timedelta(minutes=ENV["REGARD_PORTAL_LINK_MINUTES"])
+WEBFORM_MAX_ATTACHMENT_BYTES = ENV["REGARD_WEBFORM_MAX_ATTACHMENT_BYTES"]
+EMBED_ORIGINS = ENV["REGARD_EMBED_ORIGINS"]
+CHAT_STREAM_URL = (ENV["REGARD_CHAT_STREAM_URL"] or BASE_URL).rstrip("/")
+CHAT_IDENTITY_SECRET = ENV["REGARD_CHAT_IDENTITY_SECRET"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

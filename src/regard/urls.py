@@ -15,6 +15,9 @@ urlpatterns = [
     path("service/", include("regard.service.urls")),
     path("loyalty/", include("regard.loyalty.urls")),
     path("incidents/", include("regard.incidents.urls")),
+    path("contact/", include("regard.channels.web.urls")),
+    path("chat/", include("regard.channels.chat.urls")),
+    path("portal/", include("regard.portal.urls")),
     path("", include("regard.web.urls")),
 ]
 if settings.INBOUND_WEBHOOKS:

@@ -1,0 +1,1 @@
+"""Live chat: the embeddable widget, its streams, and chats as conversations."""

@@ -1,0 +1,1 @@
+"""The web form: a hosted page and an embeddable form that open a conversation."""
