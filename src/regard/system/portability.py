@@ -48,7 +48,6 @@ FILES = (
     *LOYALTY_FILES,
 )
 # Models that hold only seconds-long state, never worth restoring.
-# Passing state, rebuilt by use: presence, rate counters, health scores.
 NOT_EXPORTED = ("conversations.Presence", "system.RateCounter", *LOYALTY_NOT_EXPORTED)
 BATCH = 1000
 CHUNK = 2000
