@@ -25,6 +25,7 @@ from regard.accounts.models import Agent, Team
 from regard.conversations.choices import ACTIVE_STATUSES, Direction, EventKind
 from regard.conversations.events import record_event
 from regard.conversations.models import Conversation, Event, Message
+from regard.customers.models import Customer, Organization
 
 log = logging.getLogger("regard.routing")
 
@@ -38,30 +39,41 @@ QUEUE_ORDER = (
     "id",
 )
 QUEUED = "queue"
-# What a decision reads of the conversation and its customer, organization and team; fewer
-# columns make the one query that locks the conversation cheaper to build and to read.
-LOCKED_FIELDS = (
-    "customer__display_name",
-    "customer__preferred_name",
-    "customer__language",
-    "customer__owner_id",
-    "customer__concierge_id",
-    "customer__organization__name",
-    "customer__organization__concierge_id",
-    "team__name",
-    "team__routing_mode",
+_ACTIVE = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+_CONVERSATION = Conversation._meta.db_table
+_AGENT = Agent._meta.db_table
+_USER = Agent._meta.get_field("user").related_model._meta.db_table
+# The hot path of a decision is hand-written SQL: building these queries through the ORM cost
+# several times what the database spent answering them. Only table names (from the models) are
+# formatted in; every value is a bound parameter.
+# What a decision reads of the conversation and its customer, organization and team.
+LOCK_SQL = (
+    "SELECT c.id, c.customer_id, c.team_id, cu.display_name, cu.preferred_name, "  # noqa: S608
+    "cu.language, cu.owner_id, cu.concierge_id, cu.organization_id, o.name, o.concierge_id, "
+    f"t.name, t.routing_mode FROM {_CONVERSATION} c "
+    f"JOIN {Customer._meta.db_table} cu ON cu.id = c.customer_id "
+    f"LEFT JOIN {Organization._meta.db_table} o ON o.id = cu.organization_id "
+    f"LEFT JOIN {Team._meta.db_table} t ON t.id = c.team_id "
+    f"WHERE c.id = %s AND c.assignee_id IS NULL AND c.status IN ({_ACTIVE})"
 )
-_MINE = (
-    f"FROM {Conversation._meta.db_table} c WHERE c.assignee_id = a.id "
-    f"AND c.status IN ({', '.join(['%s'] * len(ACTIVE_STATUSES))})"
+LAST_HELPER_SQL = (
+    f"SELECT a.id, m.created_at FROM {Message._meta.db_table} m "  # noqa: S608
+    f"JOIN {_CONVERSATION} c ON c.id = m.conversation_id "
+    f"JOIN {_AGENT} a ON a.user_id = m.author_id "
+    "WHERE c.customer_id = %s AND c.id <> %s AND m.direction = %s "
+    "ORDER BY m.created_at DESC, m.id DESC LIMIT 1"
 )
-# Only table names (from the models) are formatted in; every value is a bound parameter.
+CLAIM_SQL = (
+    "SELECT a.display_name, a.availability, a.capacity, a.role, u.is_active "  # noqa: S608
+    f"FROM {_AGENT} a JOIN {_USER} u ON u.id = a.user_id WHERE a.id = %s"
+)
+OPEN_SQL = f"SELECT COUNT(*) FROM {_CONVERSATION} WHERE assignee_id = %s AND status IN ({_ACTIVE})"  # noqa: S608
+_MINE = f"FROM {_CONVERSATION} c WHERE c.assignee_id = a.id AND c.status IN ({_ACTIVE})"
 MEMBERS_SQL = (
     "SELECT a.id, a.display_name, a.availability, a.capacity, a.skills, a.languages, "  # noqa: S608
     f"a.last_routed_at, (SELECT COUNT(*) {_MINE}), (SELECT COALESCE(SUM(c.priority), 0) {_MINE}) "
-    f"FROM {Agent._meta.db_table} a JOIN {Agent.teams.through._meta.db_table} t "
-    f"ON t.agent_id = a.id JOIN {Agent._meta.get_field('user').related_model._meta.db_table} u "
-    "ON u.id = a.user_id WHERE t.team_id = %s AND u.is_active AND a.role <> %s"
+    f"FROM {_AGENT} a JOIN {Agent.teams.through._meta.db_table} t ON t.agent_id = a.id "
+    f"JOIN {_USER} u ON u.id = a.user_id WHERE t.team_id = %s AND u.is_active AND a.role <> %s"
 )
 
 
@@ -112,9 +124,13 @@ class _Candidate:
 
     def as_agent(self) -> Agent:
         """The agent with the fields routing read; any other field loads on first use."""
-        fields = ["id", "display_name", "availability", "capacity"]
-        values = [self.pk, self.name, self.availability, self.capacity]
-        return Agent.from_db(Agent.objects.db, fields, values)
+        return _instance(
+            Agent,
+            id=self.pk,
+            display_name=self.name,
+            availability=self.availability,
+            capacity=self.capacity,
+        )
 
 
 def route_arrival(conversation: Conversation, at=None) -> Decision | None:
@@ -134,13 +150,7 @@ def route(conversation: Conversation, at=None, *, once: bool = False, quiet: boo
     nothing was decided (assigned already, closed, or routed before with `once`).
     """
     at = at or timezone.now()
-    locked = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("customer__organization", "team")
-        .only(*LOCKED_FIELDS)
-        .filter(pk=conversation.pk, assignee__isnull=True, status__in=ACTIVE_STATUSES)
-        .first()
-    )
+    locked = _lock(conversation.pk)
     if locked is None:
         return None
     # A statement of its own, after the lock: one started before it would miss a routing event
@@ -153,6 +163,46 @@ def route(conversation: Conversation, at=None, *, once: bool = False, quiet: boo
     _apply(locked, decision, at)
     conversation.assignee, conversation.team = decision.assignee, decision.team
     return decision
+
+
+def _lock(pk: int) -> Conversation | None:
+    """The conversation, locked, with what a decision reads of its customer, organization and
+    team; None when it is assigned already or no longer active."""
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    row = _one(LOCK_SQL + lock, [pk, *ACTIVE_STATUSES])
+    if row is None:
+        return None
+    conversation = _instance(Conversation, id=row[0], customer_id=row[1], team_id=row[2])
+    customer = _instance(
+        Customer,
+        id=row[1],
+        display_name=row[3],
+        preferred_name=row[4],
+        language=row[5],
+        owner_id=row[6],
+        concierge_id=row[7],
+        organization_id=row[8],
+    )
+    if row[8]:
+        customer.organization = _instance(
+            Organization, id=row[8], name=row[9], concierge_id=row[10]
+        )
+    conversation.customer = customer
+    if row[2]:
+        conversation.team = _instance(Team, id=row[2], name=row[11], routing_mode=row[12])
+    return conversation
+
+
+def _instance(model, **values):
+    """A model instance with only these fields loaded (by attname), as a query would give it."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(model.objects.db, fields, [values[name] for name in fields])
+
+
+def _one(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def decide(conversation: Conversation) -> Decision:
@@ -200,19 +250,9 @@ def _people_they_know(conversation: Conversation):
     customer = conversation.customer
     if customer.owner_id:
         yield "owner", customer.owner_id, "their person"
-    last = (
-        Message.objects.filter(
-            conversation__customer_id=customer.pk,
-            direction=Direction.OUTBOUND,
-            author__agent__isnull=False,
-        )
-        .exclude(conversation_id=conversation.pk)
-        .order_by("-created_at", "-id")
-        .values_list("author__agent", "created_at")
-        .first()
-    )
+    last = _one(LAST_HELPER_SQL, [customer.pk, conversation.pk, Direction.OUTBOUND])
     if last is not None:
-        yield "last_helper", last[0], f"last helped them on {last[1]:%-d %b %Y}"
+        yield "last_helper", last[0], f"last helped them on {_when(last[1]):%-d %b %Y}"
 
 
 def _by_mode(conversation: Conversation, team: Team, tried: set, notes: list) -> Decision:
@@ -334,7 +374,7 @@ def _with_notes(reason: str, notes: list[str]) -> str:
 
 
 def _open_count(agent_id: int) -> int:
-    return Conversation.objects.filter(assignee_id=agent_id, status__in=ACTIVE_STATUSES).count()
+    return _one(OPEN_SQL, [agent_id, *ACTIVE_STATUSES])[0]
 
 
 OK, LOCKED = "ok", "locked"
@@ -354,17 +394,23 @@ def _claim(agent_id: int, *, skip_locked: bool) -> tuple[Agent | None, int, str]
     agent, opened = None, 0
     try:
         with savepoint or contextlib.nullcontext():
-            agent = (
-                Agent.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-                .select_related("user")
-                .only("display_name", "availability", "capacity", "role", "user__is_active")
-                .filter(pk=agent_id)
-                .first()
-            )
-            if agent is None:
+            lock = ""
+            if connection.features.has_select_for_update_of:
+                lock = " FOR UPDATE OF a SKIP LOCKED" if skip_locked else " FOR UPDATE OF a"
+            row = _one(CLAIM_SQL + lock, [agent_id])
+            if row is None:
                 return None, 0, LOCKED
-            if agent.role == Role.LIGHT_AGENT or not agent.user.is_active:
-                raise _Taken("only adds notes" if agent.user.is_active else "is deactivated")
+            agent = _instance(
+                Agent,
+                id=agent_id,
+                display_name=row[0],
+                availability=row[1],
+                capacity=row[2],
+                role=row[3],
+            )
+            active = row[4]
+            if agent.role == Role.LIGHT_AGENT or not active:
+                raise _Taken("only adds notes" if active else "is deactivated")
             if agent.availability != Availability.AVAILABLE:
                 raise _Taken(f"is {agent.availability}")
             opened = _open_count(agent_id)
@@ -376,10 +422,20 @@ def _claim(agent_id: int, *, skip_locked: bool) -> tuple[Agent | None, int, str]
 
 
 def _apply(conversation: Conversation, decision: Decision, at) -> None:
-    changes = {"assignee": decision.assignee, "team": decision.team, "updated_at": at}
-    Conversation.objects.filter(pk=conversation.pk).update(**changes)
-    if decision.assignee is not None:
-        Agent.objects.filter(pk=decision.assignee.pk).update(last_routed_at=at)
+    when = connection.ops.adapt_datetimefield_value(at)
+    assignee = decision.assignee.pk if decision.assignee else None
+    team = decision.team.pk if decision.team else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_CONVERSATION} SET assignee_id = %s, team_id = %s, updated_at = %s "  # noqa: S608
+            "WHERE id = %s",
+            [assignee, team, when, conversation.pk],
+        )
+        if assignee is not None:
+            cursor.execute(
+                f"UPDATE {_AGENT} SET last_routed_at = %s WHERE id = %s",  # noqa: S608
+                [when, assignee],
+            )
     record_event(
         EventKind.ROUTED,
         conversation=conversation,
