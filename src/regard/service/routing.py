@@ -67,6 +67,9 @@ CLAIM_SQL = (
     "SELECT a.display_name, a.availability, a.capacity, a.role, u.is_active "  # noqa: S608
     f"FROM {_AGENT} a JOIN {_USER} u ON u.id = a.user_id WHERE a.id = %s"
 )
+ROUTED_BEFORE_SQL = (
+    f"SELECT 1 FROM {Event._meta.db_table} WHERE conversation_id = %s AND kind = %s LIMIT 1"  # noqa: S608
+)
 OPEN_SQL = f"SELECT COUNT(*) FROM {_CONVERSATION} WHERE assignee_id = %s AND status IN ({_ACTIVE})"  # noqa: S608
 _MINE = f"FROM {_CONVERSATION} c WHERE c.assignee_id = a.id AND c.status IN ({_ACTIVE})"
 MEMBERS_SQL = (
@@ -155,7 +158,7 @@ def route(conversation: Conversation, at=None, *, once: bool = False, quiet: boo
         return None
     # A statement of its own, after the lock: one started before it would miss a routing event
     # committed by the worker that held the lock.
-    if once and Event.objects.filter(conversation=locked, kind=EventKind.ROUTED).exists():
+    if once and _one(ROUTED_BEFORE_SQL, [locked.pk, EventKind.ROUTED]):
         return None
     decision = decide(locked)
     if decision.assignee is None and quiet:
