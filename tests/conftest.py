@@ -67,6 +67,13 @@ def no_login_throttling(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_inbox_counts(settings):
+    """Kept counts would outlive a test's rolled-back rows (SQLite reuses their ids); keeping is
+    tested on its own in tests/web/test_inbox_counts.py."""
+    settings.INBOX_COUNTS_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a login; tests only need passwords that work."""
     settings.PASSWORD_HASHERS = [

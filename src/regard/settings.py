@@ -215,6 +215,9 @@ if ENV["REGARD_INBOUND_WEBHOOK_SECRET"]:
     ANYMAIL["WEBHOOK_SECRET"] = ENV["REGARD_INBOUND_WEBHOOK_SECRET"]
 INBOUND_WEBHOOKS = bool(ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"))
 
+# How long an agent's inbox counts are kept when nothing changes (0: counted on every request).
+INBOX_COUNTS_SECONDS = 30
+
 # Customers' own ways in: the web form, the chat widget and the portal (regard.channels.web,
 # regard.channels.chat, regard.portal).
 PORTAL_LINK_MAX_AGE = timedelta(minutes=ENV["REGARD_PORTAL_LINK_MINUTES"])

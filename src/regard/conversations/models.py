@@ -86,6 +86,9 @@ class Conversation(models.Model):
             models.Index(fields=["status", "waiting_since"], name="conv_status_wait"),
             models.Index(fields=["customer", "created_at"], name="conv_customer_created"),
             models.Index(fields=["upset", "waiting_since"], name="conv_upset_wait"),
+            # The inbox walks these in order and stops at a page (see regard.web.inbox).
+            models.Index(fields=["waiting_since"], name="conv_waiting"),
+            models.Index(fields=["snoozed_until"], name="conv_snoozed"),
         ]
 
     def __str__(self) -> str:

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import logging
+import time
 
+from django.db import connection
 from django.utils import timezone
 
 log = logging.getLogger("regard.clock")
+STATISTICS_EVERY = 3600.0
+_statistics_at: float | None = None
 
 
 def wake_snoozed(now) -> int:
     from regard.conversations.models import Conversation
 
     return Conversation.objects.filter(snoozed_until__lte=now).update(snoozed_until=None)
+
+
+def refresh_statistics() -> int:
+    """SQLite plans its queries from statistics that only ANALYZE gathers (PostgreSQL's autovacuum
+    keeps its own): without them the inbox sorts every active conversation instead of walking an
+    index. Sampled (analysis_limit), so it stays quick on a large database; hourly."""
+    global _statistics_at
+    if connection.vendor != "sqlite":
+        return 0
+    if _statistics_at is not None and time.monotonic() - _statistics_at < STATISTICS_EVERY:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("ANALYZE")
+    _statistics_at = time.monotonic()
+    return 1
 
 
 def _routing(now, job: str) -> int:
@@ -47,6 +67,7 @@ def sweep(now=None) -> dict[str, int]:
         "incident_updates_overdue": alert_overdue_updates(now),
         "incident_deliveries_resumed": resume_stalled(now),
         **_loyalty(now),
+        "statistics_refreshed": refresh_statistics(),
     }
     if any(done.values()):
         log.info("clock: %s", done)

@@ -28,7 +28,7 @@ from regard.conversations.timeline import timeline as conversation_timeline
 from regard.customers.choices import Channel
 from regard.customers.models import Organization
 from regard.insight.coach import review, steps
-from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_queryset
+from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_rows
 from regard.web.manage import assignable_agents
 
 CHECK_LABELS = {
@@ -61,8 +61,7 @@ def inbox(request):
     visible = conversations_for(request.user)
     sort = request.GET.get("sort", "")
     filters = Filters.from_query(request.GET)
-    rows = filters.apply(view_queryset(key, visible, agent, sort))
-    rows = rows.select_related("customer", "assignee", "team")
+    rows = view_rows(key, visible, agent, sort=sort, filters=filters)
     return render(
         request,
         "web/inbox.html",
@@ -81,7 +80,7 @@ def inbox(request):
             "here": request.get_full_path(),
             "counts": view_counts(visible, agent),
             "attention": needs_attention(agent, timezone.now()),
-            "rows": rows[:100],
+            "rows": rows,
         },
     )
 

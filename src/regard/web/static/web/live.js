@@ -40,7 +40,8 @@
   source.addEventListener("change", function (e) {
     var change = JSON.parse(e.data);
     if (page === "inbox") {
-      later(function () { refresh("#inbox-list"); refresh("#inbox-views"); });
+      // One request: the counts (#inbox-views) come along out of band.
+      later(function () { refresh("#inbox-list"); });
       announce("The inbox was updated.");
     } else if (page === "conversation" && String(change.conversation) === current) {
       var typing = document.getElementById("reply-text");
