@@ -19,10 +19,10 @@ from pathlib import Path
 
 from model import (
     BATCH,
-    analyze_postgres,
     bench_database,
     create_agents,
     create_customers,
+    gather_statistics,
     log,
     setup_django,
 )
@@ -116,7 +116,7 @@ def seed(count: int, seed: int):
                 for c in conversations
             )
     log(f"seeded {count} linked customers in {time.perf_counter() - started:.1f} s")
-    analyze_postgres()  # the statistics autovacuum would soon have, as the other benches do
+    gather_statistics()  # the statistics autovacuum would soon have, as the other benches do
     return lead, incident
 
 

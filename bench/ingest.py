@@ -30,10 +30,10 @@ from model import (
     BATCH,
     _conversation,
     _messages,
-    analyze_postgres,
     bench_database,
     create_agents,
     create_customers,
+    gather_statistics,
     log,
     setup_django,
 )
@@ -282,7 +282,7 @@ def preload(count: int, seed: int) -> None:
         pairs = create_customers("pre", min(PRELOAD_CUSTOMERS, max(1, count // 5)), rng)
         rows = sum(preload_batch(rng, staff, pairs, size) for size in batches(count))
     log(f"preloaded {count} conversations ({rows} rows) in {time.perf_counter() - started:.1f} s")
-    analyze_postgres()
+    gather_statistics()
 
 
 def batches(count: int) -> Iterator[int]:

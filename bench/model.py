@@ -231,17 +231,23 @@ def seed(args: argparse.Namespace) -> tuple[object, float]:
         rows += create_conversations(args.conversations, staff, pairs, rng)
     elapsed = time.perf_counter() - started
     log(f"inserted {rows} rows in {elapsed:.1f} s")
-    analyze_postgres()
+    gather_statistics()
     return staff[0][0], rows / elapsed
 
 
-def analyze_postgres() -> None:
-    """Gather the statistics autovacuum would soon have; SQLite stays as Regard ships it."""
+def gather_statistics() -> None:
+    """The planner statistics a running Regard would have: PostgreSQL's autovacuum gathers them
+    soon, on SQLite `regard clock` does (regard.system.clock.refresh_statistics)."""
     from django.db import connection
+
+    from regard.system import clock
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    else:
+        clock._statistics_at = None
+        clock.refresh_statistics()
 
 
 def inbox_query(agent):

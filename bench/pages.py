@@ -39,10 +39,10 @@ from model import (
     BATCH,
     _conversation,
     _messages,
-    analyze_postgres,
     bench_database,
     create_agents,
     create_customers,
+    gather_statistics,
     log,
     setup_django,
 )
@@ -112,7 +112,7 @@ def seed(args: argparse.Namespace):
         f"stored {args.conversations} conversations, {len(pairs)} customers ({rows} rows) "
         f"in {time.perf_counter() - started:.1f} s"
     )
-    analyze_postgres()
+    gather_statistics()
     return agent
 
 

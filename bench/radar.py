@@ -11,7 +11,7 @@ import random
 import time
 from datetime import timedelta
 
-from model import analyze_postgres, bench_database, create_agents, log, setup_django
+from model import bench_database, create_agents, gather_statistics, log, setup_django
 
 BATCH = 10_000
 DAYS = 365
@@ -255,7 +255,7 @@ def main() -> None:
         log(
             f"loaded {args.customers} customers and {rows} in {time.perf_counter() - started:.0f} s"
         )
-        analyze_postgres()
+        gather_statistics()
         started = time.perf_counter()
         scored = radar.recompute()
         elapsed = time.perf_counter() - started

@@ -14,7 +14,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from model import analyze_postgres, bench_database, create_agents, log, setup_django
+from model import bench_database, create_agents, gather_statistics, log, setup_django
 
 BATCH = 20_000
 DAYS = 365
@@ -297,7 +297,7 @@ def build(args: argparse.Namespace):
     writer = Writer(rng, vocabulary(rng))
     create_messages(args.messages, staff, pairs, writer, rng)
     log(f"built {args.messages} messages in {time.perf_counter() - started:.1f} s")
-    analyze_postgres()
+    gather_statistics()
     return staff[0][0], writer.words, rng
 
 

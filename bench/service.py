@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from model import analyze_postgres, bench_database, create_agents, log, setup_django
+from model import bench_database, create_agents, gather_statistics, log, setup_django
 
 BATCH = 10_000
 WEEK_S = 7 * 86_400
@@ -135,7 +135,7 @@ def build(args: argparse.Namespace) -> World:
         f"built {args.conversations:,} conversations, {clocks:,} clocks in "
         f"{time.perf_counter() - started:.1f} s"
     )
-    analyze_postgres()
+    gather_statistics()
     return World(now=now, staff=staff, conversations=args.conversations, clocks=clocks)
 
 
