@@ -22,14 +22,14 @@ def wake_snoozed(now) -> int:
 def refresh_statistics() -> int:
     """SQLite plans its queries from statistics that only ANALYZE gathers (PostgreSQL's autovacuum
     keeps its own): without them the inbox sorts every active conversation instead of walking an
-    index. Sampled (analysis_limit), so it stays quick on a large database; hourly."""
+    index. Whole, not sampled: sampled statistics (analysis_limit) misled the planner into the
+    same sort; ANALYZE of a 100 MB database takes about 0.2 s. Hourly."""
     global _statistics_at
     if connection.vendor != "sqlite":
         return 0
     if _statistics_at is not None and time.monotonic() - _statistics_at < STATISTICS_EVERY:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
     _statistics_at = time.monotonic()
     return 1
