@@ -234,6 +234,14 @@ def test_the_directory_pages_by_fifty(client, supervisor):
     first = client.get(reverse("web:customers")).context["page"]
     second = client.get(reverse("web:customers"), {"page": 2}).context["page"]
     assert len(first) == 50 and len(second) == 1
+    assert first.has_next and not second.has_next and second.has_previous
+    for bad in ("abc", "0", "-1", ""):
+        page = client.get(reverse("web:customers"), {"page": bad}).context["page"]
+        assert page.number == 1 and len(page) == 50
+    beyond = client.get(reverse("web:customers"), {"page": 9}).context["page"]
+    assert len(beyond) == 0 and not beyond.has_next
+    body = client.get(reverse("web:customers"), {"page": 2}).content.decode()
+    assert "Page 2" in body and 'rel="prev"' in body and 'rel="next"' not in body
 
 
 def test_the_profile_shows_identities_conversations_notes_and_moments(client, agent, zoe):

@@ -33,12 +33,13 @@ from regard.accounts.permissions import (
 from regard.commitments.models import Commitment
 from regard.conversations.access import conversations_for, customer_for, customers_for
 from regard.conversations.choices import EventKind
-from regard.conversations.models import Event
+from regard.conversations.models import Conversation, Event
 from regard.customers import actions
 from regard.customers.choices import Channel, IdentityKind, MomentKind
 from regard.customers.identities import InvalidIdentity, normalize
 from regard.customers.models import Customer, Identity, Organization
 from regard.system.csv_export import audit_export, csv_lines
+from regard.web.paging import Window
 
 PAGE_SIZE = 50
 CONVERSATIONS_PAGE_SIZE = 25
@@ -152,10 +153,19 @@ def directory(request):
     customers = (
         search(customers_for(request.user).filter(merged_into__isnull=True), query)
         .select_related("organization", "owner")
-        .annotate(conversation_count=Count("conversations", distinct=True))
         .order_by("display_name", "id")
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Window(customers, PAGE_SIZE, request.GET.get("page"))
+    # Counted for this page's customers only: counting in the listing query grouped every
+    # customer's conversations before the page was cut.
+    counts = dict(
+        Conversation.objects.filter(customer__in=[c.pk for c in page])
+        .values("customer")
+        .annotate(n=Count("id"))
+        .values_list("customer", "n")
+    )
+    for customer in page:
+        customer.conversation_count = counts.get(customer.pk, 0)
     can_export = can(request.user, EXPORT_DATA)
     context = {"page": page, "query": query, "can_export": can_export}
     return render(request, "web/customers/directory.html", context)
