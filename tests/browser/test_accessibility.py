@@ -54,6 +54,11 @@ def test_login_page(page, demo_server):
     assert serious_violations(page) == []
 
 
+def test_portal_sign_in_page(page, demo_server):
+    page.goto(demo_server["url"] + "/portal/")
+    assert serious_violations(page) == []
+
+
 def test_agent_pages(page, demo_server):
     log_in(page, demo_server, "supervisor")
     found = []

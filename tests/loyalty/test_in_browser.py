@@ -3,10 +3,8 @@ link in their survey and adds a comment; an agent opens the radar and reaches ou
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,40 +12,11 @@ from django.utils import timezone
 from regard.customers.actions import update_customer_profile
 from regard.loyalty import radar
 from regard.loyalty.models import SurveyAnswer
-from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import PASSWORD, make_conversation, make_customer
 from tests.loyalty.helpers import rating_links, solved
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-# Playwright's sync API keeps an event loop in this thread; Django refuses database calls there
-# unless told the caller is synchronous (it is). Set at import: the test database may be created
-# after the browser started. Restored when this module's tests are done.
-_BEFORE = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _restore_async_check():
-    yield
-    if _BEFORE is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = _BEFORE
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """This module's own browser, closed with the module, before the async check comes back."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium: apt-get install -y chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    flags += ["--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -94,6 +94,29 @@ POLICY = {
     "loyalty:comment": ("GET", PUBLIC),
     "loyalty:unsubscribe": ("GET", PUBLIC),
     "loyalty:referral": ("GET", PUBLIC),
+    # Customer portal: customers' pages, not agents'. No agent role grants anything there (an
+    # agent is sent to the portal's own sign-in, which the matrix counts as allowed), so they are
+    # PUBLIC here; tests/portal checks the real rule: each customer sees only their own records.
+    "portal:home": ("GET", PUBLIC),
+    "portal:landing": ("GET", PUBLIC),  # signed, expiring, single-use sign-in links
+    "portal:sign_out": ("POST", PUBLIC),
+    "portal:conversation": ("GET", PUBLIC),
+    "portal:attachment": ("GET", PUBLIC),
+    "portal:preferences": ("GET", PUBLIC),
+    # Web form: anyone may write to us; the confirmation shows only what its signed token names.
+    "contact:form": ("GET", PUBLIC),
+    "contact:thanks": ("GET", PUBLIC),
+    "contact:embed": ("GET", PUBLIC),
+    "contact:embed_thanks": ("GET", PUBLIC),
+    # Live chat API: public (any site in REGARD_EMBED_ORIGINS), but every call except /start needs
+    # the visitor's signed bearer token: no login grants it, so without the token all are refused.
+    "chat:start": ("POST", PUBLIC),
+    "chat:messages": ("POST", frozenset()),
+    "chat:typing": ("POST", frozenset()),
+    "chat:offline": ("POST", frozenset()),
+    "chat:transcript": ("POST", frozenset()),
+    "chat:stream": ("GET", frozenset()),
+    "chat:host_demo": ("GET", PUBLIC),  # helper D's pretend shop page with the widget
 }
 NOT_ROUTES = {"api:api-root", "logout"}  # ninja's prefix; logout is tested on its own
 
@@ -152,6 +175,7 @@ def world(db, settings, tmp_path):
         "message_id": message.pk,
         "commitment_id": Commitment.objects.get().pk,
         "event_id": merge.pk,
+        "link_token": "not-a-portal-link",  # refused with 400 whoever asks
     }
 
 

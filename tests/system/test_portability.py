@@ -182,7 +182,7 @@ def build_people():
     """Agents, a team, a login without a profile, a mailbox, and two customers merged."""
     from django.contrib.auth.models import User
 
-    from regard.channels.models import Mailbox
+    from regard.channels.models import FormField, Mailbox
     from regard.customers import actions as cust
     from regard.customers.models import Organization
     from tests.factories import make_agent, make_customer, make_team
@@ -200,6 +200,7 @@ def build_people():
         username="support",
         password="imap-secret-🔑",
     )
+    FormField.objects.create(label="Numéro de commande 📦", kind="choice", options="A\nB")
     org = Organization.objects.create(
         name="Société Générale 🏦", domain="example.fr", concierge=zoe_agent
     )

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from regard.channels.models import Mailbox
+from regard.channels.models import FormField, Mailbox
 
 
 class MailboxForm(forms.ModelForm):
@@ -36,3 +36,10 @@ class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
     list_display = ["name", "address", "host", "folder", "active", "last_checked_at"]
     readonly_fields = ["last_checked_at", "last_error"]
+
+
+@admin.register(FormField)
+class FormFieldAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "required", "position", "active"]
+    list_editable = ["position", "active"]
+    fields = ["label", "kind", "options", "required", "position", "active"]

@@ -12,3 +12,7 @@ class ChannelsConfig(AppConfig):
         from regard.channels.webhooks import receive_inbound
 
         inbound.connect(receive_inbound, dispatch_uid="regard-inbound-mail")
+        from regard.channels.web.choices import WebFormEvent
+        from regard.conversations.models import register_event_labels
+
+        register_event_labels(WebFormEvent)

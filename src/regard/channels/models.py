@@ -77,3 +77,39 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FormFieldKind(models.TextChoices):
+    SHORT_TEXT = "short_text", "Short text"
+    LONG_TEXT = "long_text", "Long text"
+    CHOICE = "choice", "Choice of options"
+    CHECKBOX = "checkbox", "Checkbox"
+
+
+class FormField(models.Model):
+    """A question an admin adds to the web form; name, e-mail and message are always there."""
+
+    label = models.CharField(max_length=120, help_text="The question, e.g. “Order number”")
+    kind = models.CharField(
+        max_length=16, choices=FormFieldKind.choices, default=FormFieldKind.SHORT_TEXT
+    )
+    options = models.TextField(blank=True, help_text="For a choice: one option a line")
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0, help_text="Lower comes first")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choices(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == FormFieldKind.CHOICE and len(self.choices) < 2:
+            raise ValidationError({"options": "A choice needs at least two options, one a line."})

@@ -78,6 +78,11 @@ def thread_headers(message) -> dict[str, str]:
 
 def deliver(message) -> None:
     conversation = message.conversation
+    if message.channel == "chat":
+        from regard.channels.chat.delivery import deliver_to_stream  # a chat is not mailed
+
+        deliver_to_stream(message)
+        return
     to = recipient(message)
     agent = getattr(message.author, "agent", None)
     company = settings.COMPANY_NAME

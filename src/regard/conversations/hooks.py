@@ -33,6 +33,10 @@ def reply_sent(message) -> None:
     from regard.service import actions as service
 
     service.on_reply_sent(message)
+    if message.channel == "chat":
+        from regard.channels.chat.delivery import publish_on_commit  # the visitor sees it at once
+
+        publish_on_commit(message)
 
 
 def status_changed(conversation, previous: str, status: str, at) -> None:

@@ -18,6 +18,10 @@ class Organization(models.Model):
         related_name="concierge_organizations",
         help_text="While set, every conversation of its people goes to this agent",
     )
+    portal_shared = models.BooleanField(
+        default=False,
+        help_text="Its people see each other's conversations in the customer portal",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +77,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["display_name", "id"]
+        # The directory walks customers in this order and stops at a page.
+        indexes = [models.Index(fields=["display_name", "id"], name="customer_name_order")]
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from regard.channels.web.portability import FILES as WEBFORM_FILES
 from regard.loyalty.portability import FILES as LOYALTY_FILES
 from regard.loyalty.portability import NOT_EXPORTED as LOYALTY_NOT_EXPORTED
 
@@ -23,6 +24,7 @@ FILES = (
     "agents.jsonl",
     "organizations.jsonl",
     "mailboxes.jsonl",
+    *WEBFORM_FILES,
     "customers.jsonl",
     "identities.jsonl",
     "customer_notes.jsonl",
@@ -48,7 +50,15 @@ FILES = (
     *LOYALTY_FILES,
 )
 # Models that hold only seconds-long state, never worth restoring.
-NOT_EXPORTED = ("conversations.Presence", "system.RateCounter", *LOYALTY_NOT_EXPORTED)
+NOT_EXPORTED = (
+    "conversations.Presence",
+    "system.RateCounter",
+    # Portal sign-in links: single use, valid for minutes.
+    "portal.PortalLink",
+    # A chat visitor's session (token nonce, typing): its conversation and messages are exported.
+    "chat.ChatSession",
+    *LOYALTY_NOT_EXPORTED,
+)
 BATCH = 1000
 CHUNK = 2000
 

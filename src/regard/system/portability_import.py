@@ -18,6 +18,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from regard import __version__
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
+from regard.channels.web.portability import MODELS as WEBFORM_MODELS
 from regard.commitments.models import Commitment
 from regard.conversations.models import (
     Attachment,
@@ -49,6 +50,7 @@ MODELS = (
     Team,
     Agent,
     Mailbox,
+    *WEBFORM_MODELS,
     Organization,
     Customer,
     Identity,

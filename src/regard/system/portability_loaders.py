@@ -15,6 +15,7 @@ from django.db import models
 from regard.accounts.choices import RoutingMode
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
+from regard.channels.web.portability import LOADERS as WEBFORM_LOADERS
 from regard.commitments.models import Commitment
 from regard.conversations.models import (
     Attachment,
@@ -144,6 +145,7 @@ def _organization(r: Record, refs: Refs) -> Rows:
         domain=r.text("domain"),
         notes=r.text("notes"),
         concierge_id=refs.agent(r.name("concierge", absent=None)),
+        portal_shared=r.flag("portal_shared", absent=False),
         created_at=r.when("created_at"),
     )
 
@@ -563,3 +565,4 @@ LOADERS = {
 }
 LOADERS |= INCIDENT_LOADERS
 LOADERS |= LOYALTY_LOADERS
+LOADERS |= WEBFORM_LOADERS

@@ -14,6 +14,7 @@ from django.db.models import F, QuerySet
 
 from regard.accounts.models import Agent, Notification, Team
 from regard.channels.models import Mailbox, RawMessage, ThreadReference
+from regard.channels.web.portability import kinds as webform_kinds
 from regard.commitments.models import Commitment
 from regard.conversations.models import (
     Attachment,
@@ -92,6 +93,7 @@ def kinds() -> dict[str, Kind]:
     }
     kinds |= incident_kinds(Kind, _canonical)
     kinds |= loyalty_kinds(Kind)
+    kinds |= webform_kinds(Kind)
     return {name: kinds[name] for name in FILES}
 
 
@@ -146,7 +148,7 @@ def _organization(row: dict, names: Names, related: Related) -> dict:
     return {
         **_copy(row, "id", "name", "domain", "notes"),
         "concierge": names.agents.get(row["concierge_id"]),
-        **_copy(row, "created_at"),
+        **_copy(row, "portal_shared", "created_at"),
     }
 
 

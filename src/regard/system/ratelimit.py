@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from regard.system.redis_client import redis_client
+
 
 def _digest(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
-
-
-@cache
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 def allow(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> bool:
@@ -35,7 +29,7 @@ def allow(scope: str, key: str, *, limit: int, window: int, now: float | None = 
     digest = _digest(scope, key)
     if settings.REDIS_URL:
         name = f"regard:rate:{digest}:{start}"
-        pipe = _redis().pipeline()
+        pipe = redis_client(settings.REDIS_URL).pipeline()
         pipe.incr(name)
         pipe.expire(name, window + 1)
         hits = pipe.execute()[0]

@@ -46,3 +46,23 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--graceful-timeout",
         "10",
     ]
+
+
+def stream_command(host: str, port: int, workers: int) -> list[str]:
+    """The ASGI process for long-lived streams (the chat): async views, many streams a worker."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "regard.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        # Open streams would hold a shutdown forever; the browser reconnects on its own.
+        "--timeout-graceful-shutdown",
+        "3",
+    ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from regard.accounts.access import require
 from regard.accounts.models import Agent
 from regard.accounts.permissions import ASSIGN, CHANGE_STATUS, REPLY
+from regard.channels.chat.delivery import publish_agent_typing
 from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
 from regard.conversations.presence import mark_present, others_present
@@ -64,7 +65,9 @@ def presence(request, conversation_id: int):
     """Heartbeat from an open conversation; answers with who else is there (htmx partial)."""
     convo = conversation_for(request.user, conversation_id)
     agent = agent_of(request.user)
-    mark_present(agent, convo, typing=request.POST.get("typing") == "1")
+    typing = request.POST.get("typing") == "1"
+    mark_present(agent, convo, typing=typing)
+    publish_agent_typing(agent, convo, typing)  # a chat visitor sees "Dana is typing"
     others = others_present(agent, convo)
     return render(request, "web/_presence.html", {"convo": convo, "others": others})
 

@@ -57,8 +57,9 @@ def acknowledgement_text(conversation) -> str:
     )
 
 
-def acknowledge(conversation) -> Message | None:
-    """Queue the acknowledgement, unless this customer already got too much automatic mail."""
+def acknowledge(conversation, *, text: str = "", subject: str = "") -> Message | None:
+    """Queue the acknowledgement (or another automatic `text`, such as the web form's receipt),
+    unless this customer already got too much automatic mail."""
     from regard.conversations.tasks import deliver_message
 
     if recent_automatic_mail(conversation.customer) >= settings.AUTOMATIC_MAIL_PER_HOUR:
@@ -71,13 +72,14 @@ def acknowledge(conversation) -> Message | None:
             cap_per_hour=settings.AUTOMATIC_MAIL_PER_HOUR,
         )
         return None
+    text = text or acknowledgement_text(conversation)
     message = Message.objects.create(
         conversation=conversation,
         direction=Direction.OUTBOUND,
         channel=conversation.channel,
-        subject=f"Re: {conversation.subject}",
-        text_full=acknowledgement_text(conversation),
-        text_new=acknowledgement_text(conversation),
+        subject=subject or f"Re: {conversation.subject}",
+        text_full=text,
+        text_new=text,
         delivery=Delivery.QUEUED,
         external_id=new_message_id(),
         created_at=timezone.now(),

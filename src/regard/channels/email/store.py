@@ -69,7 +69,7 @@ def store_parsed(raw, parsed, *, live: bool = False):
         raw=raw,
         at=now,
     )
-    _store_attachments(message, parsed.attachments)
+    store_attachments(message, parsed.attachments)
     ThreadReference.objects.bulk_create(
         ThreadReference(message=message, ref=ref) for ref in thread_refs(parsed)
     )
@@ -99,7 +99,8 @@ def customer_address(parsed) -> tuple[str, str]:
     raise Unfileable("no usable sender address (From, Reply-To and Sender are missing or invalid)")
 
 
-def _store_attachments(message, attachments) -> None:
+def store_attachments(message, attachments) -> None:
+    """Keep each file once in the content-addressed store; blocked types are kept, flagged."""
     Attachment.objects.bulk_create(
         Attachment(
             message=message,
