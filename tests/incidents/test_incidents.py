@@ -327,3 +327,30 @@ def test_a_light_agent_may_not_declare_or_link(light_agent, supervisor):
     incident = declare(supervisor)
     with pytest.raises(PermissionDenied):
         actions.link_customer(light_agent.user, incident, customer=make_customer())
+
+
+def test_a_chat_customer_reads_the_update_in_their_chat(client, supervisor, settings):
+    from regard.conversations.models import Conversation
+    from tests.channels.chat.helpers import call, start
+
+    settings.EMBED_ORIGINS = ["https://shop.example"]
+    visitor = start(client, name="Ana")
+    sent = call(client, "messages", {"text": "My card is declined"}, token=visitor["token"])
+    assert sent.status_code == 201
+    chat = Conversation.objects.get(channel="chat")
+    incident = declare(supervisor)
+    actions.link_customer(supervisor.user, incident, conversation=chat)
+    update = broadcast.queue_update(
+        supervisor.user,
+        incident,
+        "We found the cause and I am rolling out the fix now.",
+        next_update_due_at=timezone.now() + timedelta(hours=2),
+        expected_recipients=1,
+    )
+    send_all(update)
+    # An anonymous visitor has no address: the chat is their channel, and that is not a failure.
+    assert mail.outbox == []
+    assert set(update.deliveries.values_list("state", flat=True)) == {DeliveryState.SENT}
+    seen = call(client, "messages", {"after": 0}, token=visitor["token"], method="get").json()
+    assert [m["direction"] for m in seen["messages"]] == ["in", "out"]
+    assert "rolling out the fix" in seen["messages"][-1]["text"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from regard.conversations.choices import ACTIVE_STATUSES, Direction, Status
 from regard.conversations.delivery import _domain
-from regard.customers.choices import IdentityKind
+from regard.customers.choices import Channel, IdentityKind
 from regard.customers.models import Identity
 from regard.incidents.access import require_broadcast
 from regard.incidents.actions import InvalidIncident, _event
@@ -28,13 +28,15 @@ LEASE = timedelta(minutes=10)
 
 
 def recipients(incident: Incident):
-    """The links that receive updates: not muted, not merged away, with a working address."""
+    """The links that receive updates: not muted, not merged away, with a working address or
+    a chat still open to read it in."""
     working = Identity.objects.filter(
         customer_id=OuterRef("customer_id"), kind=IdentityKind.EMAIL, bouncing=False
     )
+    in_chat = Q(conversation__channel=Channel.CHAT) & ~Q(conversation__status=Status.CLOSED)
     return AffectedCustomer.objects.filter(
         incident=incident, muted=False, customer__merged_into__isnull=True
-    ).filter(Exists(working))
+    ).filter(Q(Exists(working)) | in_chat)
 
 
 def audience(incident: Incident) -> dict[str, int]:

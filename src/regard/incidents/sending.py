@@ -150,7 +150,8 @@ def _send(row, incident, groups, connection) -> str:
     except Undeliverable as exc:
         _fail(row, str(exc))
         return "failed"
-    _mail(message, address, connection).send()
+    if address:
+        _mail(message, address, connection).send()
     sent_at = timezone.now()
     UpdateDelivery.objects.filter(pk=row.pk).update(
         state=DeliveryState.SENT, sent_at=sent_at, error=""
@@ -166,7 +167,7 @@ def _written_message(row, incident, groups) -> tuple[Message, str]:
         message = Message.objects.select_related("conversation", "author__agent").get(
             pk=row.message_id
         )
-        return message, recipient(message).value
+        return message, _address(message)
     link = row.affected
     concierge = concierge_of(link, incident, groups)
     now = timezone.now()
@@ -174,7 +175,9 @@ def _written_message(row, incident, groups) -> tuple[Message, str]:
     message = Message(
         conversation=conversation,
         direction=Direction.OUTBOUND,
-        channel=Channel.EMAIL,
+        # A chat customer reads it in their chat (and by e-mail too when we have an address:
+        # they may have left the page); everyone else by e-mail.
+        channel=Channel.CHAT if conversation.channel == Channel.CHAT else Channel.EMAIL,
         author_id=concierge.user_id,
         subject=f"Update: {incident.title}",
         text_full=personalise(row.update, link.customer, link.note, concierge),
@@ -183,7 +186,7 @@ def _written_message(row, incident, groups) -> tuple[Message, str]:
         created_at=now,
     )
     message.text_new = message.text_full
-    address = recipient(message).value  # raises Undeliverable before anything is written
+    address = _address(message)  # raises Undeliverable before anything is written
     message.save()
     message.concierge = concierge
     first_reply = {"first_reply_at": now} if conversation.first_reply_at is None else {}
@@ -203,6 +206,16 @@ def _written_message(row, incident, groups) -> tuple[Message, str]:
     )
     hooks.reply_sent(message)
     return message, address
+
+
+def _address(message: Message) -> str:
+    """Where to e-mail the update; "" for a chat customer we know no address of."""
+    try:
+        return recipient(message).value
+    except Undeliverable:
+        if message.channel == Channel.CHAT:
+            return ""
+        raise
 
 
 def _their_conversation(link, incident, concierge, now) -> Conversation:
