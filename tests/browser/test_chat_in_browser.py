@@ -173,6 +173,12 @@ def test_text_from_outside_is_shown_as_text_never_run(visitor, demo_server):
     expect(log.locator("li.in .text").last).to_have_text(attack)
     assert log.locator("img, b").count() == 0
     assert visitor.evaluate("window.pwned") is None
+    # Only addresses on Regard itself become links (a survey's ratings); any other stays text.
+    own = demo_server["url"] + "/portal/"
+    say(dialog, f"see javascript:alert(1) and https://elsewhere.example/x and {own}")
+    last = log.locator("li.in .text").last
+    assert last.locator("a").count() == 1
+    assert last.locator("a").get_attribute("href") == own
     assert visitor.problems == [], visitor.problems
 
 

@@ -17,6 +17,7 @@ from regard.customers.choices import IdentityKind
 from regard.customers.models import Identity
 from regard.loyalty import conf
 from regard.loyalty.choices import SCALES, LoyaltyEvent, SurveyKind
+from regard.loyalty.in_chat import is_chat
 from regard.loyalty.models import Survey, SurveyAnswer
 
 NPS_PER_SWEEP = 200
@@ -64,7 +65,7 @@ def refusal(customer, now, kind: str, conversation=None) -> str:
         and recent.filter(kind=kind, created_at__gte=now - timedelta(days=nps_days)).exists()
     ):
         return f"they answered NPS in the last {nps_days} days"
-    if working_address(customer, conversation) is None:
+    if working_address(customer, conversation) is None and not is_chat(conversation):
         return "their address bounces"
     return ""
 

@@ -20,6 +20,7 @@ def survey_after_solve(conversation_id: int) -> str:
 @retrying_task
 def send_survey(survey_id: int) -> str:
     """Mail one survey; idempotent once it is sent, and never to an opted-out customer."""
+    from regard.loyalty import in_chat
     from regard.loyalty.mail import NoAddress, send_survey_mail
     from regard.loyalty.models import Survey
 
@@ -28,6 +29,9 @@ def send_survey(survey_id: int) -> str:
         return "already sent"
     if survey.customer.no_surveys:
         return "customer opted out"
+    if in_chat.visitor_present(survey.conversation):
+        in_chat.send_survey_in_chat(survey)
+        return "sent in the chat"
     try:
         send_survey_mail(survey)
     except NoAddress as exc:

@@ -59,6 +59,19 @@
     return node;
   }
 
+  // Text nodes, and links only to Regard itself (a survey's one-tap ratings, the portal):
+  // any other address stays plain text, so a chat never turns into a link to somewhere else.
+  var ORIGIN = new URL(BASE).origin;
+  function linked(text) {
+    return text.split(/(https?:\/\/[^\s<>"]+)/).map(function (part, i) {
+      if (i % 2 === 0) return document.createTextNode(part);
+      var url;
+      try { url = new URL(part); } catch (e) { return document.createTextNode(part); }
+      if (url.origin !== ORIGIN) return document.createTextNode(part);
+      return el("a", { href: url.href, target: "_blank", rel: "noopener", text: part });
+    });
+  }
+
   var uid = 0;
   function field(label, control) {
     control.id = "regard-f" + (++uid);
@@ -276,7 +289,7 @@
       when && !isNaN(when) ? el("time", { datetime: message.at,
         text: when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }) : null]);
     item.appendChild(el("div", { class: "bubble-text" },
-      [meta, el("p", { class: "text", text: message.text || "" })]));
+      [meta, el("p", { class: "text" }, linked(message.text || ""))]));
     // keep the order by id, whichever way the message came (POST answer, stream, catch-up)
     var next = null;
     Array.prototype.some.call(list.children, function (li) {
