@@ -109,3 +109,20 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback that Regard's outbound mail goes to; `.received` holds
+    (recipients, raw bytes) of every message."""
+    from tests.channels.servers import Collect, start_smtp_sink
+
+    sink = Collect()
+    controller = start_smtp_sink(sink)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    controller.stop()

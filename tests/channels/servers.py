@@ -119,6 +119,17 @@ class MailboxDelivery:
         return "250 Delivered"
 
 
+class Collect:
+    """An SMTP server's handler that keeps every message: (recipients, raw bytes)."""
+
+    def __init__(self):
+        self.received: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.received.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Kept"
+
+
 def start_smtp_sink(handler, port: int | None = None) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()

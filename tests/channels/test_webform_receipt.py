@@ -12,20 +12,10 @@ from regard.channels.email.inbound import accept_email
 from regard.conversations.choices import Delivery, Direction
 from regard.conversations.models import Conversation, Message
 from tests.channels.mail import make_mail
-from tests.channels.servers import start_smtp_sink
 from tests.channels.webform import form_data, unique_address, visitor
 from tests.factories import make_agent, make_customer
 
 pytestmark = pytest.mark.django_db
-
-
-class Collect:
-    def __init__(self):
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.received.append((envelope.rcpt_tos, envelope.content))
-        return "250 Kept"
 
 
 @pytest.fixture(autouse=True)
@@ -35,18 +25,6 @@ def _settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.COMPANY_NAME = "Acme"
     settings.DEFAULT_FROM_EMAIL = "support@acme.example"
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = Collect()
-    controller = start_smtp_sink(sink)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
 
 
 def receipts():

@@ -9,31 +9,9 @@ from email import message_from_bytes, policy
 import pytest
 
 from regard.loyalty.models import SurveyAnswer
-from tests.channels.servers import start_smtp_sink
 from tests.loyalty.helpers import solved
 
 pytestmark = pytest.mark.django_db
-
-
-class Collect:
-    def __init__(self):
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.received.append((envelope.rcpt_tos, envelope.content))
-        return "250 Kept"
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = Collect()
-    controller = start_smtp_sink(sink)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
 
 
 def test_a_survey_travels_over_smtp_and_its_link_answers_it(client, committed, agent, smtp):

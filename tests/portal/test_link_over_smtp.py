@@ -16,32 +16,9 @@ from regard.portal.access import SESSION_KEY
 from regard.portal.actions import request_link, use_link
 from regard.portal.models import PortalLink
 from regard.portal.tasks import send_link
-from tests.channels.servers import start_smtp_sink
 from tests.portal.conftest import LINK, post_address
 
 pytestmark = pytest.mark.django_db
-
-
-class Sink:
-    def __init__(self):
-        self.received: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.received.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 Delivered"
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = Sink()
-    controller = start_smtp_sink(sink)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    yield sink
-    controller.stop()
 
 
 def test_the_link_arrives_over_smtp_and_signs_the_customer_in(client, smtp, alice):

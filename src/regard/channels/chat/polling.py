@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from regard.channels.chat.payloads import VISIBLE, author, message_payload
+from regard.channels.chat.pubsub import Listeners
 
 log = logging.getLogger("regard.chat")
 
@@ -95,38 +96,17 @@ def changes(session_ids: list[int], after: int) -> tuple[int, list, dict]:
     return newest, messages, typing
 
 
-class Poller:
+class Poller(Listeners):
     """The database's answer to pubsub.Hub: same listen/leave, same events."""
 
     def __init__(self):
-        self.listeners: dict[int, set[asyncio.Queue]] = {}
+        super().__init__()
         self.typing: dict[int, dict | None] = {}
         self.after: int | None = None
         self.task = asyncio.get_running_loop().create_task(self._run())
 
-    def listen(self, session_id: int) -> asyncio.Queue:
-        queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
-        self.listeners.setdefault(session_id, set()).add(queue)
-        return queue
-
-    def leave(self, session_id: int, queue: asyncio.Queue) -> None:
-        queues = self.listeners.get(session_id)
-        if queues is not None:
-            queues.discard(queue)
-            if not queues:
-                del self.listeners[session_id]
-                self.typing.pop(session_id, None)
-
-    def _deliver(self, session_id: int, event: dict) -> None:
-        from regard.channels.chat.pubsub import RESYNC
-
-        for queue in self.listeners.get(session_id, ()):
-            try:
-                queue.put_nowait(event)
-            except asyncio.QueueFull:  # a stuck stream: it reads the database when it wakes
-                while not queue.empty():
-                    queue.get_nowait()
-                queue.put_nowait(RESYNC)
+    def forget(self, session_id: int) -> None:
+        self.typing.pop(session_id, None)
 
     async def _run(self) -> None:
         while True:

@@ -51,14 +51,11 @@ def publish(session_id: int, event: str, data: dict, *, event_id: int | None = N
         log.warning("could not publish a chat %s event", event, exc_info=True)
 
 
-class Hub:
-    """One Redis pattern subscription per event loop, fanned out to asyncio queues per session."""
+class Listeners:
+    """The open streams of one process by chat session, each an asyncio queue to fill."""
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self):
         self.listeners: dict[int, set[asyncio.Queue]] = {}
-        self.ready = asyncio.Event()
-        self.task = asyncio.get_running_loop().create_task(self._run())
 
     def listen(self, session_id: int) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
@@ -71,6 +68,10 @@ class Hub:
             queues.discard(queue)
             if not queues:
                 del self.listeners[session_id]
+                self.forget(session_id)
+
+    def forget(self, session_id: int) -> None:
+        """The session's last stream closed (for what a subclass keeps per session)."""
 
     def _deliver(self, session_id: int, event: dict) -> None:
         for queue in self.listeners.get(session_id, ()):
@@ -80,6 +81,16 @@ class Hub:
                 while not queue.empty():
                     queue.get_nowait()
                 queue.put_nowait(RESYNC)
+
+
+class Hub(Listeners):
+    """One Redis pattern subscription per event loop, fanned out to asyncio queues per session."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+        self.ready = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
         import redis.asyncio as aioredis
