@@ -133,3 +133,55 @@ def test_a_customer_signs_in_with_the_magic_link_and_sees_the_promise(
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Send me a link").wait_for()
     assert found == [], "\n".join(found)
+
+
+def mail_to(sink, address: str, words: str, timeout: float = 10):
+    """The first mail to `address` whose text holds `words`, parsed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for raw in sink.received:
+            message = email.message_from_bytes(raw, policy=policy.default)
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            if address in str(message["To"]) and words in body:
+                return message
+        time.sleep(0.05)
+    raise AssertionError(f"no mail to {address} with {words!r} reached the SMTP server")
+
+
+def test_a_visitor_writes_in_gets_a_receipt_and_sees_the_promise_in_the_portal(
+    page, live_server, smtp, agent
+):
+    """The whole journey: the web form, the receipt in a real mailbox, the agent's promise, the
+    portal through the link that came by mail."""
+    from regard.conversations.models import Conversation
+
+    page.goto(live_server.url + "/contact/")
+    served = time.monotonic()
+    page.get_by_label("Your name (optional)").fill("Maya Lind")
+    page.get_by_label("Your e-mail address").fill("maya@example.com")
+    page.get_by_label("Your message").fill("My refund for order 4411 has not arrived.")
+    time.sleep(max(0.0, 2.2 - (time.monotonic() - served)))  # people take a moment to write
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/contact/thanks/"))
+    assert "Thank you, Maya." in page.locator("main").inner_text()
+
+    conversation = Conversation.objects.get(channel="web")
+    receipt = mail_to(smtp, "maya@example.com", "refund for order 4411")
+    assert f"[#{conversation.pk}]" in receipt["Subject"]
+    send_reply(
+        agent.user,
+        conversation,
+        "Hi Maya, I'm sorry. I'll send you the refund confirmation by Friday 3pm.",
+    )
+    due = timezone.localtime(Commitment.objects.get().due_at)
+
+    page.goto(live_server.url + "/portal/")
+    page.get_by_label("Your e-mail address").fill("maya@example.com")
+    page.get_by_role("button", name="Send me a link").click()
+    page.get_by_role("status").wait_for()
+    page.goto(link_in(smtp))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=re.compile("^Hello Maya")).wait_for()
+    promises = page.locator("ul.promises").inner_text()
+    assert "refund confirmation by Friday 3pm" in promises
+    assert f"due {due:%a} {due.day} {due:%b}, {due:%H:%M}" in promises
