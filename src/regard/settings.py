@@ -122,7 +122,10 @@ def _database() -> dict:
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; "
+                # `regard clock` checkpoints every few seconds (system/clock.checkpoint_wal); a
+                # commit does it itself only when the log passes ~40 MB with no clock running.
+                "PRAGMA wal_autocheckpoint=10000;"
             ),
             "transaction_mode": "IMMEDIATE",
         }

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from regard.system.clock import log, sweep
+from regard.system.clock import CHECKPOINT_EVERY, checkpoint_wal, log, sweep
 
 
 class Command(BaseCommand):
@@ -30,4 +30,16 @@ class Command(BaseCommand):
                 self.stdout.write(" ".join(f"{k}={v}" for k, v in done.items()))
                 return
             close_old_connections()
-            time.sleep(interval)
+            self._wait(interval)
+
+    @staticmethod
+    def _wait(seconds: float) -> None:
+        """Sleep until the next sweep, folding SQLite's log into the database meanwhile."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(CHECKPOINT_EVERY, left))
+            try:
+                checkpoint_wal()
+            except Exception:  # noqa: BLE001 - a busy database: the next one will do
+                log.exception("checkpoint failed")
+            close_old_connections()
