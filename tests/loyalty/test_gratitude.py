@@ -169,3 +169,35 @@ def test_no_automatic_thanks_to_a_customer_who_opted_out_or_bounces(committed, a
     committed(lambda: gratitude.sweep(NOW))
     assert GratitudeDraft.objects.get().state == DraftState.DRAFT, "left for the owner"
     assert mail.outbox == []
+
+
+def test_someone_who_asked_and_did_not_buy_is_thanked_and_a_buyer_is_not(agent):
+    rules = policy()
+    rules.thank_question_without_purchase = True
+    rules.thank_first_conversation = rules.thank_long_wait = False
+    rules.save()
+    asked_at, answered_at = NOW - timedelta(days=15, hours=2), NOW - timedelta(days=15)
+    people = {}
+    for name, bought in (("Ana Silva", False), ("Ben Okafor", True)):
+        customer = make_customer(name=name, owner=agent)
+        question = make_conversation(
+            customer, subject="Does the grinder fit a 58 mm basket?", at=asked_at
+        )
+        actions.set_tags(agent.user, question, ["Pre-Sales"])
+        solve(question, agent, answered_at)
+        if bought:
+            order = make_conversation(
+                customer, subject="Order 5521 delivery", at=NOW - timedelta(days=3)
+            )
+            actions.set_tags(agent.user, order, ["order"])
+        people[name] = customer
+    assert gratitude.sweep(NOW) == 1
+    draft = GratitudeDraft.objects.get()
+    assert draft.customer == people["Ana Silva"]
+    assert draft.occasion == Occasion.QUESTION_NO_PURCHASE and draft.state == DraftState.DRAFT
+    assert "Does the grinder fit a 58 mm basket?" in draft.text and draft.text.startswith("Hi Ana")
+    assert gratitude.sweep(NOW) == 0  # once per question
+    rules.thank_question_without_purchase = False
+    rules.save()
+    GratitudeDraft.objects.all().delete()
+    assert gratitude.sweep(NOW) == 0  # only when admins switch it on

@@ -36,6 +36,7 @@ class Occasion(models.TextChoices):
     FEEDBACK_GIVEN = "feedback_given", "Feedback given"
     ANNIVERSARY = "anniversary", "Customer anniversary"
     LONG_WAIT_SOLVED = "long_wait_solved", "Solved after a long wait"
+    QUESTION_NO_PURCHASE = "question_no_purchase", "Asked, and did not buy"
     REACH_OUT = "reach_out", "Reaching out (radar)"
 
 

@@ -27,6 +27,8 @@ OPENINGS = {
     "Thank you for staying with us.",
     Occasion.LONG_WAIT_SOLVED: "thank you for your patience with {about}: it took far longer "
     "than it should have, and I'm sorry.",
+    Occasion.QUESTION_NO_PURCHASE: "thank you for asking us about {about}. Whatever you decided, "
+    "I'm glad we could help, and I'm here if another question comes up.",
     Occasion.REACH_OUT: "I wanted to check in with you personally after our last conversation "
     "({about}). {why}",
 }

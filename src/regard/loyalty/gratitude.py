@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
@@ -94,6 +94,29 @@ def long_waits(now, hours: int):
     ]
 
 
+def questions_without_purchase(now, rules):
+    """Someone asked before buying (a conversation tagged `question_tag`, answered
+    `question_days` ago) and no conversation tagged `purchase_tag` has come from them since.
+    Regard knows of purchases only through what agents (or an integration) tag."""
+    answered = now - timedelta(days=rules.question_days)
+    bought = Conversation.objects.filter(
+        customer=OuterRef("customer"),
+        tags__name=rules.purchase_tag.strip().lower(),
+        created_at__gte=OuterRef("created_at"),
+    )
+    rows = (
+        Conversation.objects.filter(
+            status__in=(Status.SOLVED, Status.CLOSED),
+            tags__name=rules.question_tag.strip().lower(),
+            solved_at__lte=answered,
+            solved_at__gte=answered - WINDOW,
+        )
+        .exclude(Exists(bought))
+        .values_list("customer_id", "pk")
+    )
+    return [ThanksDue(Occasion.QUESTION_NO_PURCHASE, f"question:{pk}", c, pk) for c, pk in rows]
+
+
 def find_moments(now, rules) -> list[ThanksDue]:
     """Every moment of the last week that admins want thanked, the same rules for everyone."""
     finders = {
@@ -101,6 +124,7 @@ def find_moments(now, rules) -> list[ThanksDue]:
         Occasion.FEEDBACK_GIVEN: lambda: feedback_given(now),
         Occasion.ANNIVERSARY: lambda: anniversaries(now),
         Occasion.LONG_WAIT_SOLVED: lambda: long_waits(now, rules.long_wait_hours),
+        Occasion.QUESTION_NO_PURCHASE: lambda: questions_without_purchase(now, rules),
     }
     return [m for occasion, find in finders.items() if rules.thanks_for(occasion) for m in find()]
 

@@ -26,6 +26,23 @@ class LoyaltyPolicy(models.Model):
     thank_anniversary = models.BooleanField(default=True)
     thank_long_wait = models.BooleanField(default=True)
     long_wait_hours = models.PositiveIntegerField(default=72)
+    thank_question_without_purchase = models.BooleanField(
+        default=False,
+        help_text="Thank customers who asked a question (tagged below) and have not bought since",
+    )
+    question_tag = models.CharField(
+        max_length=64,
+        default="pre-sales",
+        help_text="Tag of conversations where someone asked before buying",
+    )
+    purchase_tag = models.CharField(
+        max_length=64,
+        default="order",
+        help_text="Tag of conversations that show they bought (about an order)",
+    )
+    question_days = models.PositiveIntegerField(
+        default=14, help_text="Days after the question's answer without a purchase"
+    )
     send_thanks_automatically = models.BooleanField(
         default=False, help_text="Send thank-yous without the owner (never to opted-out customers)"
     )
@@ -46,6 +63,7 @@ class LoyaltyPolicy(models.Model):
             Occasion.FEEDBACK_GIVEN: self.thank_feedback,
             Occasion.ANNIVERSARY: self.thank_anniversary,
             Occasion.LONG_WAIT_SOLVED: self.thank_long_wait,
+            Occasion.QUESTION_NO_PURCHASE: self.thank_question_without_purchase,
         }.get(occasion, False)
 
 

@@ -37,6 +37,8 @@ def kinds(Kind) -> dict:  # noqa: N803 - the shared Kind class is passed in
         return {
             **_copy(row, "id", "after_solve", *POLICY_FLAGS, "review_url"),
             **_copy(row, "long_wait_hours", "silence_days", "swept_at"),
+            **_copy(row, "thank_question_without_purchase", "question_tag", "purchase_tag"),
+            **_copy(row, "question_days"),
         }
 
     def survey(row, names, related):
@@ -79,6 +81,11 @@ def _policy(r, refs):
         long_wait_hours=r.int("long_wait_hours"),
         silence_days=r.int("silence_days"),
         swept_at=r.when("swept_at", optional=True),
+        # Added later: older exports lack them, and get the defaults.
+        thank_question_without_purchase=r.flag("thank_question_without_purchase", absent=False),
+        question_tag=r.text("question_tag", absent="pre-sales"),
+        purchase_tag=r.text("purchase_tag", absent="order"),
+        question_days=r.int("question_days", absent=14),
         **{flag: r.flag(flag) for flag in POLICY_FLAGS},
     )
 

@@ -91,8 +91,8 @@ class Record:
             raise ValueError(f"field {key!r} must be {what}, not {value!r}"[:300])
         return value
 
-    def int(self, key: str) -> int:
-        return self._typed(key, int, "an integer")
+    def int(self, key: str, absent=REQUIRED) -> int:
+        return self._typed(key, int, "an integer", absent=absent)
 
     def ref(self, key: str, absent=REQUIRED) -> int | None:
         return self._typed(key, int, "an id or null", optional=True, absent=absent)
