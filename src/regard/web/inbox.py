@@ -65,13 +65,15 @@ def view_condition(key: str, agent, now) -> Q:
     raise ValueError(f"unknown view {key!r}")
 
 
+# Ordering by due time needs every row's next_due; the other orders read it for the page only.
+BY_DUE = (F("next_due").asc(nulls_last=True), "id")
 ORDER = {
     "waiting": ("waiting_since", "id"),
     "snoozed": ("snoozed_until", "id"),
-    "breaching": (F("next_due").asc(nulls_last=True), "id"),
+    "breaching": BY_DUE,
     "unassigned": QUEUE_ORDER,  # the queue as routing works it: upset customers and VIPs first
 }
-SORTS = {"due": (F("next_due").asc(nulls_last=True), "id")}
+SORTS = {"due": BY_DUE}
 
 
 def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: int = PAGE):
@@ -94,8 +96,8 @@ def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: 
         if len(page) < limit:
             rest = rows.filter(waiting_since__isnull=True).order_by("-updated_at", "id")
             page += list(rest[: limit - len(page)])
-    elif any(getattr(term, "expression", None) == F("next_due") for term in order):
-        return list(rows.annotate(next_due=next_due()).order_by(*order)[:limit])
+    elif order is BY_DUE:
+        return list(rows.annotate(next_due=next_due()).order_by(*BY_DUE)[:limit])
     else:
         page = list(rows.order_by(*order)[:limit])
     due = dict(
