@@ -245,6 +245,19 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "REGARD_API_REQUESTS_PER_MINUTE",
+        "700",
+        parse_int,
+        "Requests one API token (or one agent's session) may make a minute; more are refused "
+        "with 429 and `Retry-After`.",
+    ),
+    Setting(
+        "REGARD_API_TOKEN_DAYS",
+        "365",
+        parse_int,
+        "A new API token works for this many days unless revoked sooner.",
+    ),
+    Setting(
         "REGARD_LOG_LEVEL",
         "INFO",
         parse_choice("debug", "info", "warning", "error"),

@@ -18,6 +18,7 @@ PAGES = (
     "/search?q=order",
     "/reports/promises",
     "/saved-replies/",
+    "/api-tokens/",
     "/service/",
     "/service/attainment",
     "/service/routing",

@@ -6,10 +6,14 @@ ships without someone deciding who may use it.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regard.accounts.choices import Role
+from regard.accounts.models import Agent
+from regard.api.tokens import issue_token
 from regard.channels.email.inbound import accept_email
 from regard.commitments.models import Commitment
 from regard.conversations import actions
@@ -117,6 +121,26 @@ POLICY = {
     "chat:transcript": ("POST", frozenset()),
     "chat:stream": ("GET", frozenset()),
     "chat:host_demo": ("GET", PUBLIC),  # helper D's pretend shop page with the widget
+    "web:api_tokens": ("GET", EVERYONE),  # each their own
+    "web:api_token_revoke": ("POST", frozenset({"agent"})),  # the token's owner only
+}
+# The REST API, called with each role's own bearer token (anonymous: none), a JSON body each.
+API_POLICY = {
+    "api:me": ("GET", None, EVERYONE),
+    "api:list_conversations": ("GET", None, EVERYONE),  # each sees the conversations they may
+    "api:list_customers": ("GET", None, EVERYONE),
+    "api:get_conversation": ("GET", None, SEE),
+    "api:get_customer": ("GET", None, SEE),
+    "api:create_conversation": (
+        "POST",
+        {"email": "new@example.com", "text": "Hello"},
+        EVERYONE - {"light_agent"},
+    ),
+    "api:reply": ("POST", {"text": "On it."}, WRITE),
+    "api:note": ("POST", {"text": "Checked."}, SEE),
+    "api:update_conversation": ("PATCH", {"tags": ["late"]}, WRITE),
+    "api:assign": ("POST", {"assignee_id": None}, WRITE),
+    "api:update_customer": ("PATCH", {"preferred_name": "May"}, WRITE),
 }
 NOT_ROUTES = {"api:api-root", "logout"}  # ninja's prefix; logout is tested on its own
 
@@ -133,7 +157,7 @@ def url_names(patterns=None, namespace=""):
 
 
 def test_every_url_is_classified():
-    unknown = sorted(set(url_names()) - set(POLICY) - NOT_ROUTES)
+    unknown = sorted(set(url_names()) - set(POLICY) - set(API_POLICY) - NOT_ROUTES)
     assert not unknown, f"classify these URLs in POLICY: {unknown}"
 
 
@@ -176,6 +200,7 @@ def world(db, settings, tmp_path):
         "commitment_id": Commitment.objects.get().pk,
         "event_id": merge.pk,
         "link_token": "not-a-portal-link",  # refused with 400 whoever asks
+        "token_id": issue_token(None, dana, "shop").token.pk,
     }
 
 
@@ -246,7 +271,7 @@ def outcome(response) -> str:
         return "denied"
     if response.status_code == 302 and "/login/" in response.get("Location", ""):
         return "denied"
-    if response.status_code in (200, 302, 400):
+    if response.status_code in (200, 201, 302, 400):
         return "allowed"  # 400: past the permission check, the (empty) form was refused
     return f"status {response.status_code}"
 
@@ -273,3 +298,19 @@ def test_everyone_may_log_out(client, world, role):
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(API_POLICY))
+def test_api_matrix(client, world, name, role):
+    method, body, allowed = API_POLICY[name]
+    headers = {}
+    if role != "anonymous":
+        agent = Agent.objects.get(user__username=role)
+        headers["Authorization"] = f"Bearer {issue_token(None, agent, 'matrix').secret}"
+    url = url_for(name, world)
+    data = json.dumps(body) if body is not None else None
+    call = getattr(client, method.lower())
+    response = call(url, data=data, content_type="application/json", headers=headers)
+    expected = "allowed" if role in allowed else "denied"
+    assert outcome(response) == expected, f"{role} {method} {url}: {response.status_code}"

@@ -57,6 +57,8 @@ NOT_EXPORTED = (
     "portal.PortalLink",
     # A chat visitor's session (token nonce, typing): its conversation and messages are exported.
     "chat.ChatSession",
+    # API tokens are credentials of this instance: a new instance issues its own.
+    "api.ApiToken",
     *LOYALTY_NOT_EXPORTED,
 )
 BATCH = 1000

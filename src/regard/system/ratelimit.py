@@ -9,6 +9,7 @@ Keys are hashed before they are stored, so no address or e-mail is kept by the l
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
@@ -36,6 +37,12 @@ def allow(scope: str, key: str, *, limit: int, window: int, now: float | None = 
     else:
         hits = _count_in_database(digest, start, window, now)
     return hits <= limit
+
+
+def seconds_left(window: int, now: float | None = None) -> int:
+    """Whole seconds until this window ends (what a `Retry-After` header says), at least 1."""
+    now = time.time() if now is None else now
+    return max(1, math.ceil((now // window + 1) * window - now))
 
 
 def _count_in_database(digest: str, start: int, window: int, now: float) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regard.web import customers, live, manage, reports, saved_replies, search, views
+from regard.web import api_tokens, customers, live, manage, reports, saved_replies, search, views
 
 app_name = "web"
 urlpatterns = [
@@ -36,6 +36,8 @@ urlpatterns = [
         name="saved_reply_insert",
     ),
     path("saved-replies/", saved_replies.manage, name="saved_replies"),
+    path("api-tokens/", api_tokens.manage, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke", api_tokens.revoke, name="api_token_revoke"),
     path("saved-replies/<int:saved_id>/delete", saved_replies.delete, name="saved_reply_delete"),
     path("customers/", customers.directory, name="customers"),
     path("customers/export.csv", customers.export_csv, name="customers_csv"),
