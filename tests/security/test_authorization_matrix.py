@@ -122,6 +122,8 @@ POLICY = {
     "chat:stream": ("GET", frozenset()),
     "chat:host_demo": ("GET", PUBLIC),  # helper D's pretend shop page with the widget
     "web:api_tokens": ("GET", EVERYONE),  # each their own
+    "web:notifications": ("GET", EVERYONE),  # each their own
+    "web:notifications_read": ("POST", EVERYONE),
     "web:api_token_revoke": ("POST", frozenset({"agent"})),  # the token's owner only
 }
 # The REST API, called with each role's own bearer token (anonymous: none), a JSON body each.

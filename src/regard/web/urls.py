@@ -1,6 +1,16 @@
 from django.urls import path
 
-from regard.web import api_tokens, customers, live, manage, reports, saved_replies, search, views
+from regard.web import (
+    api_tokens,
+    customers,
+    live,
+    manage,
+    notifications,
+    reports,
+    saved_replies,
+    search,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -37,6 +47,8 @@ urlpatterns = [
     ),
     path("saved-replies/", saved_replies.manage, name="saved_replies"),
     path("api-tokens/", api_tokens.manage, name="api_tokens"),
+    path("notifications/", notifications.page, name="notifications"),
+    path("notifications/read", notifications.read_all, name="notifications_read"),
     path("api-tokens/<int:token_id>/revoke", api_tokens.revoke, name="api_token_revoke"),
     path("saved-replies/<int:saved_id>/delete", saved_replies.delete, name="saved_reply_delete"),
     path("customers/", customers.directory, name="customers"),

@@ -30,6 +30,7 @@ from regard.customers.models import Organization
 from regard.insight.coach import review, steps
 from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_rows
 from regard.web.manage import assignable_agents
+from regard.web.notifications import unread_for_inbox
 
 CHECK_LABELS = {
     "greeting": "Greets them by name",
@@ -80,6 +81,7 @@ def inbox(request):
             "here": request.get_full_path(),
             "counts": view_counts(visible, agent),
             "attention": needs_attention(agent, timezone.now()),
+            "notifications": unread_for_inbox(agent),
             "rows": rows,
         },
     )
