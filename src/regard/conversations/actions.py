@@ -34,7 +34,14 @@ class InvalidTransition(ValueError):
     """The conversation cannot go from its status to the one asked for."""
 
 
-@transaction.atomic
+# For the actions an inbound message runs inside another transaction (the pipeline files each
+# mail in a savepoint of its own): nested, they add no savepoint of their own, since a failure
+# rolls back the caller's savepoint anyway; called alone, each is one transaction as before.
+def nested_atomic(func):
+    return transaction.atomic(savepoint=False)(func)
+
+
+@nested_atomic
 def open_conversation(
     actor,
     customer: Customer,
@@ -82,7 +89,7 @@ def open_conversation(
     return conversation
 
 
-@transaction.atomic
+@nested_atomic
 def receive_message(
     conversation: Conversation,
     *,
@@ -96,10 +103,16 @@ def receive_message(
     external_id: str = "",
     raw=None,
     at=None,
+    locked: bool = False,
 ) -> Message:
-    """A customer's message joins the conversation; a closed one is continued in a linked one."""
+    """A customer's message joins the conversation; a closed one is continued in a linked one.
+
+    `locked`: the caller fetched `conversation` fresh with select_for_update (or created it) in
+    this transaction, so it is not read again.
+    """
     at = at or timezone.now()
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if not locked:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conversation.status == Status.CLOSED:
         conversation = open_conversation(
             None,
@@ -206,11 +219,15 @@ def _reply_subject(conversation: Conversation) -> str:
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
-@transaction.atomic
 def add_note(actor, conversation: Conversation, text: str, at=None) -> Message:
     text = text.strip()
     if not text:
         raise ValueError("a note needs some text")
+    return _add_note(actor, conversation, text, at)
+
+
+@nested_atomic
+def _add_note(actor, conversation: Conversation, text: str, at=None) -> Message:
     at = at or timezone.now()
     note = Message.objects.create(
         conversation=conversation,

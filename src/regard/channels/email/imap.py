@@ -1,7 +1,8 @@
 """Collecting mail from IMAP mailboxes: store first, then move or flag; never delete unstored.
 
-`collect(mailbox)` takes every message not yet marked as stored, hands its bytes to
-`accept_email`, and only after that commit moves it to the done folder (or flags it).
+`collect(mailbox)` takes every message not yet marked as stored, hands the bytes to
+`accept_emails` a batch at a time, and only after the batch's commit moves those messages to the
+done folder (or flags them).
 `watch(mailbox)` repeats that, waiting with IDLE where the server offers it, polling otherwise.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from regard.channels.email.inbound import accept_email
+from regard.channels.email.inbound import accept_emails
 from regard.channels.models import Mailbox
 
 log = logging.getLogger("regard.mail")
@@ -46,11 +47,11 @@ def collect(
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
-            for uid in batch:
-                data = fetched.get(uid, {}).get(b"BODY[]")
-                if data is None:
-                    continue
-                accepted = accept_email(data, source=mailbox.name, process=process)
+            found = [fetched.get(uid, {}).get(b"BODY[]") for uid in batch]
+            # One transaction for the batch; it has committed when accept_emails returns.
+            for accepted in accept_emails(
+                [data for data in found if data is not None], source=mailbox.name, process=process
+            ):
                 result.stored += accepted.created
                 result.duplicates += not accepted.created
             _mark_done(client, mailbox, batch)

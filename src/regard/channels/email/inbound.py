@@ -1,8 +1,11 @@
 """The inbound e-mail pipeline: keep the bytes first, then parse, identify and thread.
 
-`accept_email` is what every way in calls (IMAP, SMTP/LMTP, webhooks, import). It stores the raw
-bytes idempotently and hands them to `process_raw`, in a task or at once. `process_raw` does all
-its writes in one transaction, and a failure leaves the raw message flagged with its error.
+`accept_email` is what every way in calls (IMAP, SMTP/LMTP, webhooks, import); `accept_emails`
+takes many at once in one transaction (one commit per batch, not per message). Both store the raw
+bytes idempotently and hand them to processing, in a task or at once. Each message is filed in a
+savepoint of its own: a failure rolls back everything of that message but its raw bytes, which
+stay, flagged with the error; a crash before the commit stores nothing of the batch, so a source
+that acknowledges only after the call returns (IMAP flag, SMTP 250) loses nothing.
 """
 
 from __future__ import annotations
@@ -10,19 +13,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from regard.channels.email import kinds
-from regard.channels.email.parse import parse_message
+from regard.channels.email.parse import ParsedMail, parse_message
 from regard.channels.email.store import store_parsed
 from regard.channels.models import RawMessage, RawState
 
 log = logging.getLogger("regard.mail")
+# Messages per transaction when a caller streams many (import, IMAP, the bench): large enough
+# that the commit is a small share, small enough that the write lock is held well under a second.
+BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -39,46 +47,129 @@ def accept_email(
     `process` is "task" (enqueue after commit), "now" (process before returning) or "no".
     `live` mail is treated as just delivered (acknowledged); an import without --live is not.
     """
-    from django.conf import settings
+    return accept_emails([data], source=source, process=process, live=live)[0]
 
-    data = bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    existing = RawMessage.objects.filter(sha256=digest).first()
-    if existing is not None:
-        return Accepted(existing, created=False)
-    too_big = len(data) > settings.MAX_MESSAGE_BYTES
+
+def accept_emails(
+    messages: Iterable[bytes],
+    *,
+    source: str = "",
+    sources: list[str] | None = None,
+    process: str = "task",
+    live: bool = True,
+) -> list[Accepted]:
+    """Store and process `messages` like `accept_email`, all in one transaction.
+
+    Returns only after the commit, so the caller acknowledges each message (IMAP flag, SMTP 250,
+    import count) once it is durable. A message that fails is kept raw and flagged, the others
+    land; an exception escaping (a crash, a lost database) leaves none of them stored.
+    """
+    # Parsed before the transaction: the write lock is held only for the database work.
+    items = [_Incoming.read(data, process) for data in messages]
+    with transaction.atomic():
+        stored = {
+            raw.sha256: raw
+            for raw in RawMessage.objects.filter(sha256__in={item.digest for item in items})
+        }
+        results = [
+            _accept(item, stored, sources[n] if sources else source, process, live)
+            for n, item in enumerate(items)
+        ]
+    return results
+
+
+@dataclass
+class _Incoming:
+    data: bytes
+    digest: str
+    too_big: bool
+    parsed: ParsedMail | None
+    parse_error: str = ""
+
+    @classmethod
+    def read(cls, data: bytes, process: str) -> _Incoming:
+        data = bytes(data)
+        incoming = cls(
+            data, hashlib.sha256(data).hexdigest(), len(data) > settings.MAX_MESSAGE_BYTES, None
+        )
+        if process == "now" and not incoming.too_big:
+            try:
+                incoming.parsed = parse_message(data)
+            except Exception as exc:  # noqa: BLE001 - kept raw and flagged, the batch goes on
+                log.exception("a message could not be parsed")
+                incoming.parse_error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+        return incoming
+
+    @property
+    def message_id(self) -> str:
+        return _message_id(self.data)
+
+    @property
+    def limit_error(self) -> str:
+        if not self.too_big:
+            return ""
+        return (
+            f"message is {len(self.data):,} bytes, over the limit of "
+            f"{settings.MAX_MESSAGE_BYTES:,} (REGARD_MAX_MESSAGE_BYTES)"
+        )
+
+
+def _accept(item: _Incoming, stored: dict, source: str, process: str, live: bool) -> Accepted:
+    """Store one message (and file it, when parsed) in a savepoint of the batch's transaction."""
+    if item.digest in stored:
+        return Accepted(stored[item.digest], created=False)
+    raw = None
     try:
-        # Processing at once shares the raw message's transaction (one commit, not two): the
-        # source learns the mail was taken (IMAP flag, SMTP 250, import count) only after the
-        # commit, so a crash before it loses nothing, and a failed parse is flagged, not undone.
         with transaction.atomic():
-            raw = RawMessage.objects.create(
-                channel="email",
-                source=source[:200],
-                external_id=_message_id(data),
-                sha256=digest,
-                data=data,
-                size=len(data),
-                received_at=timezone.now(),
-                state=RawState.QUARANTINED if too_big else RawState.RECEIVED,
-                error=(
-                    f"message is {len(data):,} bytes, over the limit of "
-                    f"{settings.MAX_MESSAGE_BYTES:,} (REGARD_MAX_MESSAGE_BYTES)"
-                )
-                if too_big
-                else "",
-            )
-            if process == "now" and not too_big:
-                process_raw(raw, live=live)
-    except IntegrityError:
-        return Accepted(RawMessage.objects.get(sha256=digest), created=False)
-    if too_big:
-        log.warning("raw message %s quarantined: too large (%d bytes)", raw.pk, len(data))
+            if item.parse_error:
+                raw = _store_raw(item, source, RawState.FAILED, item.parse_error)
+            else:
+                raw = _store_raw(item, source, RawState.QUARANTINED if item.too_big else None)
+            if item.parsed is not None:
+                _file(raw, item.parsed, live=live)
+    except Exception as exc:
+        if raw is None:  # the bytes themselves could not be stored
+            if isinstance(exc, IntegrityError):  # stored just now by another worker
+                return Accepted(RawMessage.objects.get(sha256=item.digest), created=False)
+            raise
+        # The savepoint took the raw row with it: store the bytes again, flagged.
+        log.exception("raw message from %s could not be processed", source or "?")
+        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+        raw = _store_raw(item, source, RawState.FAILED, error)
+    stored[item.digest] = raw
+    if item.too_big:
+        log.warning("raw message %s quarantined: too large (%d bytes)", raw.pk, len(item.data))
     elif process == "task":
         from regard.channels.tasks import process_raw_message
 
-        transaction.on_commit(lambda: process_raw_message.enqueue(raw.pk, live))
+        transaction.on_commit(lambda pk=raw.pk: process_raw_message.enqueue(pk, live))
     return Accepted(raw, created=True)
+
+
+def _store_raw(item: _Incoming, source: str, state: str | None, error: str = "") -> RawMessage:
+    return RawMessage.objects.create(
+        channel="email",
+        source=source[:200],
+        external_id=item.message_id,
+        sha256=item.digest,
+        data=item.data,
+        size=len(item.data),
+        received_at=timezone.now(),
+        state=state or RawState.RECEIVED,
+        error=error or item.limit_error,
+    )
+
+
+def batches(items: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
+    """Lists of up to `size` items, read one list at a time (memory stays flat)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _message_id(data: bytes) -> str:
@@ -90,17 +181,26 @@ def _message_id(data: bytes) -> str:
     return value.strip().strip("<>").strip()[:998]
 
 
+def _file(raw: RawMessage, parsed: ParsedMail, *, live: bool) -> None:
+    """File a parsed message and mark its raw row processed; the caller holds the savepoint."""
+    raw.kind = parsed.kind
+    raw.conversation = store_parsed(raw, parsed, live=live)
+    raw.state = RawState.PROCESSED
+    raw.error = "; ".join(parsed.defects)[:5000] if parsed.defects else ""
+    raw.processed_at = timezone.now()
+    raw.save(update_fields=["kind", "conversation", "state", "error", "processed_at"])
+
+
 def process_raw(raw: RawMessage, *, live: bool = False) -> RawMessage:
-    """Parse and file one raw message; on any failure flag it with the error, never raise."""
+    """Parse and file one stored raw message; on any failure flag it with the error, never raise."""
     try:
         with transaction.atomic():
-            parsed = parse_message(bytes(raw.data))
-            raw.kind = parsed.kind
-            raw.conversation = store_parsed(raw, parsed, live=live)
-            raw.state = RawState.PROCESSED
-            raw.error = "; ".join(parsed.defects)[:5000] if parsed.defects else ""
-            raw.processed_at = timezone.now()
-            raw.save(update_fields=["kind", "conversation", "state", "error", "processed_at"])
+            # Locked, then read again: two workers given the same message file it once.
+            state = RawMessage.objects.select_for_update().filter(pk=raw.pk).values("state")
+            if state.first() == {"state": RawState.PROCESSED}:
+                raw.state = RawState.PROCESSED
+                return raw
+            _file(raw, parse_message(bytes(raw.data)), live=live)
     except Exception as exc:  # noqa: BLE001 - one hostile message must not stop ingestion
         log.exception("raw message %s could not be processed", raw.pk)
         RawMessage.objects.filter(pk=raw.pk).update(
@@ -110,4 +210,12 @@ def process_raw(raw: RawMessage, *, live: bool = False) -> RawMessage:
     return raw
 
 
-__all__ = ["Accepted", "accept_email", "kinds", "process_raw"]
+__all__ = [
+    "BATCH_SIZE",
+    "Accepted",
+    "accept_email",
+    "accept_emails",
+    "batches",
+    "kinds",
+    "process_raw",
+]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from regard.channels.email import kinds
 from regard.channels.email.acknowledge import acknowledge, should_acknowledge
-from regard.channels.email.threading import find_conversation, known_messages, thread_refs
+from regard.channels.email.threading import find_conversation, thread_clues, thread_refs
 from regard.channels.models import ThreadReference
 from regard.conversations import actions
 from regard.conversations.choices import Delivery, Direction
@@ -35,11 +35,11 @@ def store_parsed(raw, parsed, *, live: bool = False):
         return None
     address, name = customer_address(parsed)
     resolved = resolve_customer(IdentityKind.EMAIL, address, name)
-    known = known_messages(parsed)
-    duplicate = known.get(parsed.message_id) if parsed.message_id else None
+    clues = thread_clues(parsed)
+    duplicate = clues.known.get(parsed.message_id) if parsed.message_id else None
     if duplicate is not None and duplicate[1] == Direction.INBOUND:
         return Conversation.objects.get(pk=duplicate[0])
-    conversation, how = find_conversation(parsed, resolved.customer, known)
+    conversation, how = find_conversation(parsed, resolved.customer, clues)
     if parsed.kind == kinds.AUTO_REPLY:
         if conversation is not None:
             text = parsed.text_new or parsed.text
@@ -68,6 +68,7 @@ def store_parsed(raw, parsed, *, live: bool = False):
         external_id=parsed.message_id or "",
         raw=raw,
         at=now,
+        locked=True,  # created just now, or found and locked by find_conversation
     )
     store_attachments(message, parsed.attachments)
     ThreadReference.objects.bulk_create(

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
 from regard.channels.email.imap import collect, watch
-from regard.channels.email.inbound import accept_email, process_raw
+from regard.channels.email.inbound import accept_emails, batches, process_raw
 from regard.channels.email.smtp import start_receiver
 from regard.channels.email.sources import UnreadableSource, read_messages
 from regard.channels.models import Mailbox, RawMessage, RawState
@@ -52,22 +52,23 @@ class Command(BaseCommand):
             bar = progress.add_task("Importing", total=None)
             for path in paths:
                 try:
-                    for label, data in read_messages(Path(path)):
-                        accepted = accept_email(
-                            data,
-                            source=f"import:{label}"[:200],
+                    for batch in batches(read_messages(Path(path))):
+                        found = accept_emails(
+                            [data for _label, data in batch],
+                            sources=[f"import:{label}" for label, _data in batch],
                             process="task" if enqueue else "now",
                             live=live,
                         )
-                        raw = accepted.raw
-                        if not accepted.created:
-                            counts["duplicates"] += 1
-                        elif raw.state in (RawState.FAILED, RawState.QUARANTINED):
-                            counts["flagged"] += 1
-                            flagged.append(f"{label}: {raw.error.splitlines()[0][:200]}")
-                        else:
-                            counts["imported"] += 1
-                        progress.advance(bar)
+                        for (label, _data), accepted in zip(batch, found, strict=True):
+                            raw = accepted.raw
+                            if not accepted.created:
+                                counts["duplicates"] += 1
+                            elif raw.state in (RawState.FAILED, RawState.QUARANTINED):
+                                counts["flagged"] += 1
+                                flagged.append(f"{label}: {raw.error.splitlines()[0][:200]}")
+                            else:
+                                counts["imported"] += 1
+                        progress.advance(bar, len(batch))
                 except UnreadableSource as exc:
                     raise CommandError(str(exc)) from None
         for line in flagged:
