@@ -1,10 +1,20 @@
-"""Background work for conversations: delivering replies to the customer."""
+"""Background work for conversations: delivering replies to the customer, and queueing again the
+deliveries a killed worker took down with it."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.utils import timezone
 
 from regard.system.retry import retrying_task
+from regard.system.workers import tasks_waiting
+
+# A reply still queued this long after it was written lost its task (its worker was killed, or
+# the queue was emptied): it is queued again. Older ones (an import, a long-dead install) are
+# left for a person to look at rather than mailed days late.
+LEASE = timedelta(minutes=10)
+RESUME_WITHIN = timedelta(days=2)
 
 
 def notify_delivery_failed(message_id: int, *, error: str) -> None:
@@ -16,11 +26,23 @@ def notify_delivery_failed(message_id: int, *, error: str) -> None:
 
 @retrying_task(on_give_up=notify_delivery_failed)
 def deliver_message(message_id: int) -> str:
-    """Send one outbound message through its channel; idempotent once it is sent."""
+    """Send one outbound message through its channel, once: safe to run twice, or in two workers
+    at the same time (the second finds it claimed or sent)."""
+    from regard.conversations.delivery import claim
+
+    with claim(message_id) as claimed:
+        if not claimed:
+            # Another worker is sending it; should that one die, `resume_stalled` queues it again.
+            return "being sent by another worker"
+        return _deliver_claimed(message_id)
+
+
+def _deliver_claimed(message_id: int) -> str:
     from regard.conversations.choices import Delivery
     from regard.conversations.delivery import deliver
     from regard.conversations.models import Message
 
+    # Read after claiming: a worker that sent it before we claimed has marked it sent by now.
     message = Message.objects.select_related("conversation__customer").get(pk=message_id)
     if message.delivery == Delivery.SENT:
         return "already sent"
@@ -35,3 +57,36 @@ def deliver_message(message_id: int) -> str:
         delivery=Delivery.SENT, sent_at=timezone.now(), delivery_error=""
     )
     return "sent"
+
+
+def resume_stalled(now=None) -> int:
+    """Queue again the replies whose delivery task was lost with a killed worker.
+
+    Neither task backend runs a task again whose worker died mid-run (the database worker
+    leaves it running for ever, RQ files it as failed), so the message row is the record of
+    what is still owed. A reply that went out just before the kill is sent again with the same
+    Message-ID, which the customer's mail system files once. Incident updates have their own
+    sweep (`incidents.broadcast.resume_stalled`) and are left to it.
+    """
+    from regard.conversations.choices import Delivery, Direction
+    from regard.conversations.models import Message
+    from regard.incidents.models import UpdateDelivery
+
+    if tasks_waiting():
+        return 0
+    now = now or timezone.now()
+    stalled = (
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            delivery=Delivery.QUEUED,
+            created_at__lt=now - LEASE,
+            created_at__gte=now - RESUME_WITHIN,
+        )
+        .exclude(pk__in=UpdateDelivery.objects.filter(message__isnull=False).values("message_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ids = list(stalled)
+    for message_id in ids:
+        deliver_message.enqueue(message_id)
+    return len(ids)

@@ -64,7 +64,9 @@ def _loyalty(now) -> dict[str, int]:
 
 def sweep(now=None) -> dict[str, int]:
     """Run every periodic job once; returns how much each did."""
+    from regard.channels.tasks import resume_stalled as resume_mail
     from regard.commitments.actions import break_overdue_commitments, remind_due_commitments
+    from regard.conversations.tasks import resume_stalled as resume_replies
     from regard.incidents.alerts import alert_overdue_updates
     from regard.incidents.broadcast import resume_stalled
     from regard.service.digest import queue_digests
@@ -81,6 +83,8 @@ def sweep(now=None) -> dict[str, int]:
         "routed_from_queue": _routing(now, "route_waiting"),
         "incident_updates_overdue": alert_overdue_updates(now),
         "incident_deliveries_resumed": resume_stalled(now),
+        "replies_resumed": resume_replies(now),
+        "mail_processing_resumed": resume_mail(now),
         **_loyalty(now),
         "statistics_refreshed": refresh_statistics(),
     }

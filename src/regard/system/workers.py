@@ -66,3 +66,19 @@ def stream_command(host: str, port: int, workers: int) -> list[str]:
         "--timeout-graceful-shutdown",
         "3",
     ]
+
+
+def tasks_waiting() -> int:
+    """Tasks queued and not yet taken by a worker, retries due later included.
+
+    The sweeps that queue again work a killed worker took down run only when this is 0: work
+    still owed once the queue has run dry lost its task, while work behind a long queue is only
+    waiting (queueing it again each minute would grow the queue it waits in)."""
+    if settings.REDIS_URL:
+        import django_rq
+
+        queue = django_rq.get_queue("default")
+        return len(queue) + queue.scheduled_job_registry.count
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="READY").count()
