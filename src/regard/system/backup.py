@@ -5,6 +5,10 @@ A backup is a folder: `database.sqlite3` (SQLite's online backup API, consistent
 runs) or `database.pgdump` (`pg_dump --format=custom`), `attachments.tar` (the content-addressed
 files), and `manifest.json` with record counts and the SHA-256 of every attachment file, which
 `restore` checks before it reports success.
+
+Each file is written under a partial name and renamed when whole, the manifest last: a backup
+killed midway has no manifest (restore refuses it), and running it again into the same folder
+starts over.
 """
 
 from __future__ import annotations
@@ -26,11 +30,19 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from regard import __version__
+from regard.system.portability import (
+    clear_unfinished,
+    is_unfinished,
+    partial_name,
+    publish,
+    written_whole,
+)
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 ATTACHMENTS_TAR = "attachments.tar"
+OWN_FILES = (SQLITE_FILE, PG_FILE, ATTACHMENTS_TAR)
 
 
 class BackupError(Exception):
@@ -47,7 +59,9 @@ class Outcome:
 def backup(target: str | Path) -> Outcome:
     path = Path(target)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise BackupError(f"{path} is not empty: back up into a new or empty folder")
+        if not path.is_dir() or not is_unfinished(path, [*OWN_FILES, MANIFEST]):
+            raise BackupError(f"{path} is not empty: back up into a new or empty folder")
+        clear_unfinished(path)  # what a backup killed midway left: start over
     path.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
         _sqlite_backup(path / SQLITE_FILE)
@@ -66,7 +80,8 @@ def backup(target: str | Path) -> Outcome:
         "counts": counts,
         "attachments": files,
     }
-    (path / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    with written_whole(path / MANIFEST) as out:
+        out.write(json.dumps(manifest, indent=2, sort_keys=True))
     return Outcome(path, counts, len(files))
 
 
@@ -136,11 +151,13 @@ def _read_manifest(path: Path) -> dict:
 
 def _sqlite_backup(target: Path) -> None:
     connection.ensure_connection()
-    destination = sqlite3.connect(target)
+    partial = partial_name(target)
+    destination = sqlite3.connect(partial)
     try:
         connection.connection.backup(destination)
     finally:
         destination.close()
+    publish(partial, target)
 
 
 def _sqlite_restore(source: Path) -> None:
@@ -180,7 +197,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 def _pg_dump(target: Path) -> None:
     args, env = _pg_env()
-    _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args], env)
+    partial = partial_name(target)
+    _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(partial), *args], env)
+    publish(partial, target)
 
 
 def _pg_restore(source: Path) -> None:
@@ -214,7 +233,7 @@ def _sha256(path: Path) -> str:
 def _tar_attachments(target: Path) -> dict[str, str]:
     store = Path(settings.ATTACHMENTS_DIR)
     files = {}
-    with tarfile.open(target, "w") as tar:
+    with written_whole(target, "wb") as out, tarfile.open(fileobj=out, mode="w") as tar:
         if store.is_dir():
             for file in sorted(p for p in store.rglob("*") if p.is_file()):
                 name = file.relative_to(store).as_posix()

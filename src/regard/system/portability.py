@@ -1,11 +1,16 @@
 """What `regard export` and `regard import` share: the format version, the files in dependency
-order, where attachment files live, and the one error both raise."""
+order, where attachment files live, and the one error both raise; and how `export` and `backup`
+write files so that a killed run never leaves one that looks complete."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import shutil
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
+from typing import IO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -108,3 +113,65 @@ def summary(counts: dict[str, int], attachment_files: int) -> str:
         f"{sum(counts.values()):,} records ({kinds or 'none'}) "
         f"and {attachment_files:,} attachment files"
     )
+
+
+# A file being written carries this suffix until it is whole; then it is renamed into place.
+PARTIAL = ".partial"
+
+
+def partial_name(target: Path) -> Path:
+    return target.with_name(target.name + PARTIAL)
+
+
+@contextmanager
+def written_whole(target: Path, mode: str = "w", **open_args) -> Iterator[IO]:
+    """Open `target` for writing under its partial name; renamed to `target` only once every
+    byte is written and on disk. A run killed midway leaves the partial name, never `target`."""
+    partial = partial_name(target)
+    try:
+        with partial.open(mode, **open_args) as out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    publish(partial, target)
+
+
+def publish(partial: Path, target: Path, *, sync: bool = True) -> None:
+    """Rename a finished `partial` file to `target`, durably: its bytes reach the disk first, and
+    the folder's entry after (a rename is atomic, so `target` is old or whole, never half).
+    Without `sync` only the rename is done; the caller makes many files durable at once."""
+    if not sync:
+        os.replace(partial, target)
+        return
+    with partial.open("rb") as written:
+        os.fsync(written.fileno())
+    os.replace(partial, target)
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def is_unfinished(path: Path, names: Collection[str], folders: Collection[str] = ()) -> bool:
+    """Whether `path` holds only what a killed run left: no manifest, and nothing but `names`
+    (whole or partial) and `folders` holding files. Anything else there is someone's, and kept."""
+    if (path / MANIFEST).exists():
+        return False
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            if entry.name not in folders or any(p.is_dir() for p in entry.iterdir()):
+                return False
+        elif not any(entry.name == n or entry.name.startswith(n + PARTIAL) for n in names):
+            return False
+    return True
+
+
+def clear_unfinished(path: Path) -> None:
+    """Remove what `is_unfinished` found, so the run starts over in the same folder."""
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()

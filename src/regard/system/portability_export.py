@@ -1,9 +1,14 @@
 """`regard export`: every record as JSON Lines, one file per kind, streamed from one consistent
-snapshot of the database, with the attachment files and a manifest written last."""
+snapshot of the database, with the attachment files and a manifest written last.
+
+Each file is written under a partial name and renamed when whole, the manifest last of all: an
+export killed midway has no manifest (import refuses it), and running it again into the same
+folder starts over."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +28,12 @@ from regard.system.portability import (
     FORMAT_VERSION,
     MANIFEST,
     PortabilityError,
+    clear_unfinished,
+    is_unfinished,
     iso,
+    partial_name,
+    publish,
+    written_whole,
 )
 from regard.system.portability_serializers import Kind, Names, kinds
 
@@ -58,7 +68,9 @@ def _prepare(path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise PortabilityError(f"{path} is a file, not a folder")
     if path.exists() and any(path.iterdir()):
-        raise PortabilityError(f"{path} is not empty: export into a new or empty folder")
+        if not is_unfinished(path, [*kinds(), MANIFEST], folders=[ATTACHMENTS]):
+            raise PortabilityError(f"{path} is not empty: export into a new or empty folder")
+        clear_unfinished(path)  # what an export killed midway left: start over
     try:
         (path / ATTACHMENTS).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -92,7 +104,7 @@ def _snapshot() -> Iterator[None]:
 def _write(target: Path, kind: Kind, names: Names, progress: Progress | None) -> int:
     total = kind.rows.count() if progress else 0
     count = 0
-    with target.open("w", encoding="utf-8", newline="\n") as out:
+    with written_whole(target, encoding="utf-8", newline="\n") as out:
         for rows in _chunks(kind.rows, kind.chunk):
             related = kind.related([row["id"] for row in rows]) if kind.related else {}
             out.writelines(_line(kind.serialize(row, names, related)) for row in rows)
@@ -130,12 +142,18 @@ def _copy_attachment_files(path: Path, progress) -> tuple[int, list[str]]:
     copied, missing = 0, []
     for sha256 in digests.iterator(chunk_size=CHUNK):
         if _is_stored(sha256):
-            shutil.copyfile(blob_path(sha256), path / ATTACHMENTS / sha256)
+            target = path / ATTACHMENTS / sha256
+            shutil.copyfile(blob_path(sha256), partial_name(target))
+            # One fsync a file would cost minutes for 100,000 files: all reach the disk at
+            # once before the manifest is written (os.sync below).
+            publish(partial_name(target), target, sync=False)
             copied += 1
         else:
             missing.append(sha256)
         if progress:
             progress(ATTACHMENTS, copied + len(missing), total)
+    if copied:
+        os.sync()
     return copied, missing
 
 
@@ -157,4 +175,5 @@ def _write_manifest(path: Path, counts: dict[str, int], copied: int, missing: li
         "attachment_files": copied,
         "missing_attachment_files": missing,
     }
-    (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    with written_whole(path / MANIFEST, encoding="utf-8") as out:
+        out.write(json.dumps(manifest, indent=2) + "\n")
