@@ -126,3 +126,19 @@ def smtp(settings):
     settings.EMAIL_TIMEOUT = 10
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def dovecot():
+    """A Dovecot IMAP server on loopback (tests/channels/servers.py)."""
+    import shutil
+    import tempfile
+
+    from tests.channels.servers import Dovecot
+
+    # Dovecot's own users must reach the folder, so not under pytest's private tmp (0700).
+    folder = Path(tempfile.mkdtemp(prefix="regard-dovecot-"))
+    server = Dovecot(folder).start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)

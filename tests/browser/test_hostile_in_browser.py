@@ -118,7 +118,8 @@ def hostile_desk(settings, agent):
                 "Authorization": f"Bearer {started['token']}",
             },
         )
-    api = Client(headers={"Authorization": f"Bearer {issue_token(agent.user, agent, 'tests').secret}"})
+    token = issue_token(agent.user, agent, "tests").secret
+    api = Client(headers={"Authorization": f"Bearer {token}"})
     for n, payload in enumerate(PAYLOADS):
         made = api.post(
             "/api/v1/conversations",
@@ -171,6 +172,14 @@ def watched(chromium, live_server):
     context.close()
 
 
+def sign_in(page, live_server, agent) -> None:
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Login").fill(agent.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
+
+
 def inert(page) -> list[str]:
     """Scripts and event handlers in the page that Regard did not write."""
     return page.evaluate(
@@ -193,11 +202,7 @@ def inert(page) -> list[str]:
 
 def test_hostile_content_stays_inert_for_agents(watched, live_server, hostile_desk, agent):
     page = watched
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Login").fill(agent.user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, agent)
     found = []
     pages = ["/", "/notifications/", "/?view=team", "/?view=unassigned", "/customers/"]
     for path in [*pages, "/search?q=alert", "/?tag=plain", "/api-tokens/"]:
@@ -241,11 +246,7 @@ def test_hostile_content_stays_inert_in_the_portal(watched, live_server, hostile
 
 def test_hostile_directory_exports_as_inert_csv(watched, live_server, hostile_desk, admin_agent):
     page = watched
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Login").fill(admin_agent.user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, admin_agent)
     page.goto(live_server.url + "/customers/")
     with page.expect_download() as download:  # the browser saves it; it never renders it
         page.evaluate("location.href = '/customers/export.csv'")

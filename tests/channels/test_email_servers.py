@@ -1,11 +1,8 @@
 """End to end against real servers: Dovecot over IMAP, SMTP with swaks as the mail client."""
 
-import shutil
-import tempfile
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +15,6 @@ from regard.conversations.models import Conversation, Message
 from regard.conversations.tasks import deliver_message
 from tests.channels.mail import make_mail
 from tests.channels.servers import (
-    Dovecot,
     MailboxDelivery,
     free_port,
     start_smtp_sink,
@@ -26,16 +22,6 @@ from tests.channels.servers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def dovecot():
-    # Dovecot's own users must reach the folder, so not under pytest's private tmp (0700).
-    folder = Path(tempfile.mkdtemp(prefix="regard-dovecot-"))
-    server = Dovecot(folder).start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -27,7 +24,7 @@ from regard.conversations.models import Attachment, Message
 from regard.conversations.storage import blob_path
 from regard.system.workers import regard_command
 from tests.channels.mail import make_mail
-from tests.channels.servers import Collect, Dovecot, start_smtp_sink
+from tests.channels.servers import Collect, start_smtp_sink
 from tests.incidents.test_broadcast_workers import (
     database_url,
     empty_rq_queue,
@@ -39,15 +36,6 @@ from tests.system.test_chaos_send import LATER
 SEED = int(os.environ.get("REGARD_CHAOS_SEED", "20261202"))
 CUSTOMERS = 100
 KILLS = 6
-
-
-@pytest.fixture
-def dovecot():
-    folder = Path(tempfile.mkdtemp(prefix="regard-dovecot-"))
-    server = Dovecot(folder).start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def mailbox_mails() -> tuple[list[bytes], dict[str, str | None]]:
