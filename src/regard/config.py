@@ -158,6 +158,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(never to auto-replies, bulk mail or bounces); admins can override it per mailbox.",
     ),
     Setting(
+        "REGARD_AUTOMATIC_MAIL_PER_HOUR",
+        "3",
+        parse_int,
+        "At most this many automatic messages (acknowledgements, receipts) to one customer an "
+        "hour; reaching it stops a mail loop and tells the admins.",
+    ),
+    Setting(
         "REGARD_MAILGUN_WEBHOOK_SIGNING_KEY",
         "",
         parse_str,

@@ -196,7 +196,7 @@ SUPPORT_ADDRESSES = [
 MAX_MESSAGE_BYTES = ENV["REGARD_MAX_MESSAGE_BYTES"]
 AUTO_ACKNOWLEDGE = ENV["REGARD_AUTO_ACKNOWLEDGE"]
 # At most this many automatic messages to one customer an hour: a loop breaks here.
-AUTOMATIC_MAIL_PER_HOUR = 3
+AUTOMATIC_MAIL_PER_HOUR = max(1, ENV["REGARD_AUTOMATIC_MAIL_PER_HOUR"])
 if ENV["REGARD_SMTP_URL"]:
     _smtp = urlsplit(ENV["REGARD_SMTP_URL"])
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

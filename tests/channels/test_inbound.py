@@ -271,6 +271,21 @@ def test_automatic_mail_to_one_customer_is_capped(settings):
     assert held_back.count() == 2
 
 
+def test_admins_are_told_once_an_hour_when_the_cap_holds_mail_back(settings, admin_agent, agent):
+    from regard.accounts.models import Notification
+
+    settings.AUTOMATIC_MAIL_PER_HOUR = 1
+    for n in range(4):
+        ingest(make_mail(subject=f"Problem {n}"), live=True)
+    told = Notification.objects.filter(kind="automatic_mail_capped")
+    assert [n.recipient for n in told] == [admin_agent]  # admins only, once for this customer
+    assert "held back: 1 an hour reached" in told.get().text
+    assert told.get().url.startswith("/conversations/")
+    ingest(make_mail(subject="Other", sender="someone.else@example.com"), live=True)
+    ingest(make_mail(subject="Other again", sender="someone.else@example.com"), live=True)
+    assert told.all().count() == 2  # another customer: a notification of its own
+
+
 def test_two_helpdesks_answering_each_other_stop_at_once():
     ingest(make_mail(), live=True)
     deliver(acknowledgements().get())

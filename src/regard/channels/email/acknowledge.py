@@ -71,6 +71,7 @@ def acknowledge(conversation, *, text: str = "", subject: str = "") -> Message |
             conversation=conversation,
             cap_per_hour=settings.AUTOMATIC_MAIL_PER_HOUR,
         )
+        alert_admins_of_cap(conversation)
         return None
     text = text or acknowledgement_text(conversation)
     message = Message.objects.create(
@@ -86,3 +87,31 @@ def acknowledge(conversation, *, text: str = "", subject: str = "") -> Message |
     )
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     return message
+
+
+def alert_admins_of_cap(conversation) -> int:
+    """Tell every admin, once an hour per customer, that automatic mail to them was held back:
+    the usual cause is another system answering our mail, which a person should look at."""
+    from regard.accounts.choices import Role
+    from regard.accounts.models import Agent
+    from regard.accounts.notifications import notify
+
+    now = timezone.now()
+    customer = conversation.customer
+    text = (
+        f"Automatic mail to {customer.name} held back: {settings.AUTOMATIC_MAIL_PER_HOUR} an "
+        "hour reached. Is another system answering our mail?"
+    )
+    admins = Agent.objects.filter(role=Role.ADMIN, user__is_active=True)
+    return sum(
+        notify(
+            admin,
+            "automatic_mail_capped",
+            text,
+            key=f"automatic_mail_capped:{customer.pk}:{now:%Y%m%d%H}",
+            url=f"/conversations/{conversation.pk}/",
+            at=now,
+        )
+        is not None
+        for admin in admins
+    )
