@@ -165,6 +165,20 @@ SETTINGS: tuple[Setting, ...] = (
         "hour; reaching it stops a mail loop and tells the admins.",
     ),
     Setting(
+        "REGARD_WEBHOOK_ALLOW_HTTP",
+        "false",
+        parse_bool,
+        "Let outbound webhooks use plain http:// (https only otherwise); addresses are checked "
+        "either way.",
+    ),
+    Setting(
+        "REGARD_WEBHOOK_ALLOWED_HOSTS",
+        "",
+        parse_list,
+        "Comma-separated `host` or `host:port` (IPv6 as `[fd00::5]:8443`) that webhooks may "
+        "reach although internal; every other private, loopback or metadata address is refused.",
+    ),
+    Setting(
         "REGARD_MAILGUN_WEBHOOK_SIGNING_KEY",
         "",
         parse_str,

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "regard.search",
     "regard.system",
     "regard.api",
+    "regard.hooks",
     "regard.web",
     "regard.portal",
     "regard.demo",
@@ -197,6 +198,8 @@ MAX_MESSAGE_BYTES = ENV["REGARD_MAX_MESSAGE_BYTES"]
 AUTO_ACKNOWLEDGE = ENV["REGARD_AUTO_ACKNOWLEDGE"]
 # At most this many automatic messages to one customer an hour: a loop breaks here.
 AUTOMATIC_MAIL_PER_HOUR = max(1, ENV["REGARD_AUTOMATIC_MAIL_PER_HOUR"])
+WEBHOOK_ALLOW_HTTP = ENV["REGARD_WEBHOOK_ALLOW_HTTP"]
+WEBHOOK_ALLOWED_HOSTS = ENV["REGARD_WEBHOOK_ALLOWED_HOSTS"]
 if ENV["REGARD_SMTP_URL"]:
     _smtp = urlsplit(ENV["REGARD_SMTP_URL"])
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from regard.conversations.models import Event
+from regard.hooks.dispatch import offer_event
 
 
 def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=None, **data):
-    return Event.objects.create(
+    """Write the event, and offer it to the webhooks once the caller's transaction commits."""
+    event = Event.objects.create(
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         conversation=conversation,
@@ -19,3 +21,5 @@ def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=
         data=data,
         created_at=at or timezone.now(),
     )
+    offer_event(event)
+    return event

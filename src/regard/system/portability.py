@@ -64,6 +64,10 @@ NOT_EXPORTED = (
     "chat.ChatSession",
     # API tokens are credentials of this instance: a new instance issues its own.
     "api.ApiToken",
+    # Webhooks carry this instance's signing secrets, and their deliveries are a send log: the
+    # new instance's admin adds its receivers again (and hands them the new secrets).
+    "hooks.Webhook",
+    "hooks.WebhookDelivery",
     *LOYALTY_NOT_EXPORTED,
 )
 BATCH = 1000

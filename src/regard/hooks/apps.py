@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HooksConfig(AppConfig):
+    name = "regard.hooks"
+    label = "hooks"
+    verbose_name = "Webhooks"
