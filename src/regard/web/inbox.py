@@ -74,6 +74,13 @@ ORDER = {
     "unassigned": QUEUE_ORDER,  # the queue as routing works it: upset customers and VIPs first
 }
 SORTS = {"due": BY_DUE}
+# What a row shows (web/templatetags/inbox_rows.py), and nothing else: reading whole
+# conversations and customers costs the page more than its queries do.
+ROW_FIELDS = (
+    *("id", "subject", "status", "channel", "waiting_since", "upset", "emotion"),
+    *("customer__id", "customer__display_name", "customer__preferred_name", "customer__vip"),
+    *("assignee__id", "assignee__display_name"),
+)
 
 
 def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: int = PAGE):
@@ -88,7 +95,7 @@ def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: 
     )
     if filters is not None:
         rows = filters.apply(rows)
-    rows = rows.select_related("customer", "assignee", "team")
+    rows = rows.select_related("customer", "assignee").only(*ROW_FIELDS)
     order = SORTS.get(sort) or ORDER.get(key)
     if order is None:
         waiting = rows.filter(waiting_since__isnull=False).order_by("waiting_since", "id")
