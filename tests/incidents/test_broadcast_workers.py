@@ -68,7 +68,11 @@ def empty_rq_queue() -> None:
     if settings.REDIS_URL:
         import django_rq
 
-        django_rq.get_queue("default").empty()
+        queue = django_rq.get_queue("default")
+        queue.empty()
+        # Retries scheduled by earlier tests would run here and count as waiting work.
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id, delete_job=True)
 
 
 def wait_for(condition, timeout: float, what: str) -> None:

@@ -86,3 +86,17 @@ def test_the_clock_reports_the_resumed_work(agent):
     done = sweep()
     assert done["replies_resumed"] == 1
     assert done["mail_processing_resumed"] == 0
+
+
+def test_a_reply_deleted_while_queued_is_left_alone(agent):
+    reply = lost_reply(agent, written_ago=timedelta(0))
+    Message.objects.filter(pk=reply.pk).delete()
+    assert conversation_tasks.deliver_message.call(reply.pk) == "gone"
+
+
+def test_a_retry_due_later_does_not_hold_the_sweep_back(agent):
+    lost_reply(agent, written_ago=LEASE + timedelta(minutes=1))
+    later = timezone.now() + timedelta(hours=1)
+    conversation_tasks.deliver_message.using(run_after=later).enqueue(0)  # a failing receiver's
+    assert tasks_waiting() == 0
+    assert conversation_tasks.resume_stalled() == 1

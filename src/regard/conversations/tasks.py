@@ -43,7 +43,9 @@ def _deliver_claimed(message_id: int) -> str:
     from regard.conversations.models import Message
 
     # Read after claiming: a worker that sent it before we claimed has marked it sent by now.
-    message = Message.objects.select_related("conversation__customer").get(pk=message_id)
+    message = Message.objects.select_related("conversation__customer").filter(pk=message_id).first()
+    if message is None:  # deleted since it was queued (a redaction, a removed conversation)
+        return "gone"
     if message.delivery == Delivery.SENT:
         return "already sent"
     try:

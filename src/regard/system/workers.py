@@ -69,7 +69,8 @@ def stream_command(host: str, port: int, workers: int) -> list[str]:
 
 
 def tasks_waiting() -> int:
-    """Tasks queued and not yet taken by a worker, retries due later included.
+    """Tasks due now and not yet taken by a worker (retries due later are not counted: a
+    receiver that keeps failing must not hold everything else back).
 
     The sweeps that queue again work a killed worker took down run only when this is 0: work
     still owed once the queue has run dry lost its task, while work behind a long queue is only
@@ -77,8 +78,7 @@ def tasks_waiting() -> int:
     if settings.REDIS_URL:
         import django_rq
 
-        queue = django_rq.get_queue("default")
-        return len(queue) + queue.scheduled_job_registry.count
+        return len(django_rq.get_queue("default"))
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(status="READY").count()
+    return DBTaskResult.objects.ready().count()
