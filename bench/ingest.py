@@ -342,7 +342,7 @@ def time_embedded(args: argparse.Namespace) -> dict[str, float]:
     count = 0
     for batch in batches(mails(args), size):
         before = time.perf_counter()
-        accept_emails(batch, source="bench", process="now", live=False)
+        accept_emails([(data, "bench") for data in batch], process="now", live=False)
         timings += [(time.perf_counter() - before) * 1000] * len(batch)
         if count // 1000 != (count + len(batch)) // 1000:
             rate = (count + len(batch)) / (time.perf_counter() - started)

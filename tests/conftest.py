@@ -142,3 +142,19 @@ def dovecot():
     yield server
     server.stop()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(dovecot):
+    """Regard's support mailbox on that Dovecot server."""
+    from regard.channels.models import Mailbox
+
+    return Mailbox.objects.create(
+        name="support",
+        address="support@localhost",
+        host="127.0.0.1",
+        port=dovecot.port,
+        use_ssl=False,
+        username="support",
+        password="secret",  # noqa: S106 - the test server's
+    )

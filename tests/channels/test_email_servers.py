@@ -8,7 +8,7 @@ import pytest
 
 from regard.channels.email.imap import STORED_FLAG, collect
 from regard.channels.email.smtp import start_receiver
-from regard.channels.models import Mailbox, RawMessage
+from regard.channels.models import RawMessage
 from regard.conversations import actions
 from regard.conversations.choices import Delivery, Direction
 from regard.conversations.models import Conversation, Message
@@ -22,19 +22,6 @@ from tests.channels.servers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def mailbox(dovecot):
-    return Mailbox.objects.create(
-        name="support",
-        address="support@localhost",
-        host="127.0.0.1",
-        port=dovecot.port,
-        use_ssl=False,
-        username="support",
-        password="secret",
-    )
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ class Crash(BaseException):
 
 
 def accept(mails):
-    return accept_emails(mails, source="support@localhost", process="now", live=False)
+    return accept_emails([(data, "support@localhost") for data in mails], process="now", live=False)
 
 
 @pytest.fixture

@@ -213,3 +213,12 @@ def test_a_name_resolving_to_loopback_is_refused_unless_allow_listed(
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED
     assert receiver.received[0].headers["Host"] == f"{name}:{receiver.port}"
+
+
+def test_a_delivery_whose_webhook_was_deleted_is_left_alone(db):
+    from regard.hooks.deliver import deliver
+
+    webhook = Webhook.objects.create(name="Gone", url="https://example.com/hook")
+    delivery = WebhookDelivery.objects.create(webhook=webhook, kind="message.noted", payload={})
+    webhook.delete()
+    assert deliver(delivery.pk) == "gone"

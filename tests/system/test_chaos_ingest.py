@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from regard.channels import tasks
 from regard.channels.email.imap import STORED_FLAG
-from regard.channels.models import Mailbox, RawMessage, RawState
+from regard.channels.models import RawMessage, RawState
 from regard.conversations.choices import Direction
 from regard.conversations.models import Attachment, Message
 from regard.conversations.storage import blob_path
@@ -104,18 +104,11 @@ def finish(smtp_port: int, log) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_collectors_and_workers_killed_mid_ingest_lose_and_double_nothing(dovecot, tmp_path):
+def test_collectors_and_workers_killed_mid_ingest_lose_and_double_nothing(
+    dovecot, mailbox, tmp_path
+):
     chance = random.Random(SEED)
     empty_rq_queue()
-    Mailbox.objects.create(
-        name="support",
-        address="support@localhost",
-        host="127.0.0.1",
-        port=dovecot.port,
-        use_ssl=False,
-        username="support",
-        password="secret",  # noqa: S106 - the test server's
-    )
     mails, threads = mailbox_mails()
     # Mail keeps arriving: a new share before each round, so every run has work to be killed in.
     arrivals = [mails[n :: KILLS + 1] for n in range(KILLS + 1)]

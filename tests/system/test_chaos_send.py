@@ -18,6 +18,7 @@ from django.utils import timezone
 from regard.conversations import actions, tasks
 from regard.conversations.choices import Delivery, Direction
 from regard.conversations.models import Message
+from regard.system.workers import LEASE
 from tests.channels.servers import start_smtp_sink
 from tests.factories import make_conversation, make_customer
 from tests.incidents.test_broadcast_workers import (
@@ -31,7 +32,7 @@ REPLIES = 20
 KILLS = 5
 SEED = int(os.environ.get("REGARD_CHAOS_SEED", "20261202"))
 # What the clock sees once the killed worker's lease ran out.
-LATER = timedelta(minutes=1) + tasks.LEASE
+LATER = timedelta(minutes=1) + LEASE
 
 
 def write_replies(agent, count: int) -> dict[str, str]:

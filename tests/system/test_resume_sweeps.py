@@ -17,14 +17,12 @@ from regard.conversations import tasks as conversation_tasks
 from regard.conversations.choices import Delivery
 from regard.conversations.models import Message
 from regard.system.clock import sweep
-from regard.system.workers import tasks_waiting
+from regard.system.workers import LEASE, RESUME_WITHIN, tasks_waiting
 from tests.channels.mail import make_mail
 from tests.factories import make_conversation, make_customer
 from tests.system.test_chaos_send import clear_task_queue
 
 pytestmark = pytest.mark.django_db
-
-LEASE = conversation_tasks.LEASE
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +53,7 @@ def test_a_lost_reply_is_queued_again_once_and_then_left_to_its_task(agent):
 
 def test_replies_inside_their_lease_or_days_old_are_not_queued_again(agent):
     lost_reply(agent, written_ago=LEASE - timedelta(minutes=1))
-    lost_reply(agent, written_ago=conversation_tasks.RESUME_WITHIN + timedelta(hours=1))
+    lost_reply(agent, written_ago=RESUME_WITHIN + timedelta(hours=1))
     assert conversation_tasks.resume_stalled() == 0
     assert Message.objects.filter(delivery=Delivery.QUEUED).count() == 2
 

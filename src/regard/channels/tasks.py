@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from regard.system.retry import retrying_task
-from regard.system.workers import tasks_waiting
+from regard.system.workers import resume_lost
 
 
 @retrying_task
@@ -25,18 +23,11 @@ def resume_stalled(now=None) -> int:
     raw row, still `received`, is the record of what is owed). Imported ones are filed as
     imports, the rest as just delivered."""
     from regard.channels.models import RawMessage, RawState
-    from regard.conversations.tasks import LEASE, RESUME_WITHIN
 
-    if tasks_waiting():
-        return 0
-    now = now or timezone.now()
-    stalled = RawMessage.objects.filter(
-        state=RawState.RECEIVED,
-        received_at__lt=now - LEASE,
-        received_at__gte=now - RESUME_WITHIN,
-    ).values_list("pk", "source")
-    count = 0
-    for raw_id, source in stalled.order_by("pk").iterator():
-        process_raw_message.enqueue(raw_id, not source.startswith("import:"))
-        count += 1
-    return count
+    owed = RawMessage.objects.filter(state=RawState.RECEIVED).values_list("pk", "source")
+    return resume_lost(
+        owed,
+        "received_at",
+        lambda row: process_raw_message.enqueue(row[0], not row[1].startswith("import:")),
+        now,
+    )

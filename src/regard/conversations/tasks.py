@@ -3,18 +3,10 @@ deliveries a killed worker took down with it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 
 from regard.system.retry import retrying_task
-from regard.system.workers import tasks_waiting
-
-# A reply still queued this long after it was written lost its task (its worker was killed, or
-# the queue was emptied): it is queued again. Older ones (an import, a long-dead install) are
-# left for a person to look at rather than mailed days late.
-LEASE = timedelta(minutes=10)
-RESUME_WITHIN = timedelta(days=2)
+from regard.system.workers import resume_lost
 
 
 def notify_delivery_failed(message_id: int, *, error: str) -> None:
@@ -62,33 +54,16 @@ def _deliver_claimed(message_id: int) -> str:
 
 
 def resume_stalled(now=None) -> int:
-    """Queue again the replies whose delivery task was lost with a killed worker.
-
-    Neither task backend runs a task again whose worker died mid-run (the database worker
-    leaves it running for ever, RQ files it as failed), so the message row is the record of
-    what is still owed. A reply that went out just before the kill is sent again with the same
-    Message-ID, which the customer's mail system files once. Incident updates have their own
-    sweep (`incidents.broadcast.resume_stalled`) and are left to it.
-    """
+    """Queue again the replies whose delivery task was lost with a killed worker. A reply that
+    went out just before the kill is sent again with the same Message-ID, which the customer's
+    mail system files once. Incident updates have their own sweep
+    (`incidents.broadcast.resume_stalled`) and are left to it."""
     from regard.conversations.choices import Delivery, Direction
     from regard.conversations.models import Message
     from regard.incidents.models import UpdateDelivery
 
-    if tasks_waiting():
-        return 0
-    now = now or timezone.now()
-    stalled = (
-        Message.objects.filter(
-            direction=Direction.OUTBOUND,
-            delivery=Delivery.QUEUED,
-            created_at__lt=now - LEASE,
-            created_at__gte=now - RESUME_WITHIN,
-        )
-        .exclude(pk__in=UpdateDelivery.objects.filter(message__isnull=False).values("message_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    owed = Message.objects.filter(direction=Direction.OUTBOUND, delivery=Delivery.QUEUED).exclude(
+        pk__in=UpdateDelivery.objects.filter(message__isnull=False).values("message_id")
     )
-    ids = list(stalled)
-    for message_id in ids:
-        deliver_message.enqueue(message_id)
-    return len(ids)
+    owed = owed.values_list("pk", flat=True)
+    return resume_lost(owed, "created_at", deliver_message.enqueue, now)

@@ -50,7 +50,9 @@ def deliver(delivery_id: int) -> str:
 
     A refused address is settled at once: asking again would be refused again.
     """
-    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None:  # its webhook was deleted meanwhile, and the deliveries with it
+        return "gone"
     if delivery.state in (DeliveryState.DELIVERED, DeliveryState.REFUSED, DeliveryState.FAILED):
         return f"already {delivery.state}"
     webhook = delivery.webhook

@@ -68,7 +68,7 @@ def sweep(now=None) -> dict[str, int]:
     from regard.commitments.actions import break_overdue_commitments, remind_due_commitments
     from regard.conversations.tasks import resume_stalled as resume_replies
     from regard.incidents.alerts import alert_overdue_updates
-    from regard.incidents.broadcast import resume_stalled
+    from regard.incidents.broadcast import resume_stalled as resume_broadcasts
     from regard.service.digest import queue_digests
     from regard.service.sweeps import escalate
 
@@ -82,7 +82,7 @@ def sweep(now=None) -> dict[str, int]:
         "offered_back": _routing(now, "offer_back"),
         "routed_from_queue": _routing(now, "route_waiting"),
         "incident_updates_overdue": alert_overdue_updates(now),
-        "incident_deliveries_resumed": resume_stalled(now),
+        "incident_deliveries_resumed": resume_broadcasts(now),
         "replies_resumed": resume_replies(now),
         "mail_processing_resumed": resume_mail(now),
         **_loyalty(now),

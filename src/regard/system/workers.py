@@ -1,10 +1,20 @@
-"""The command lines of Regard's processes, so `serve` and `worker` start the same things."""
+"""The command lines of Regard's processes, so `serve` and `worker` start the same things, and
+how work a killed worker took down is found and queued again."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
+
+# Work still owed this long after it was written lost its task (its worker was killed, or the
+# queue was emptied): it is queued again. Older work (an import, a long-dead install) is left for
+# a person to look at rather than done days late.
+LEASE = timedelta(minutes=10)
+RESUME_WITHIN = timedelta(days=2)
 
 
 def regard_command(*args: str) -> list[str]:
@@ -82,3 +92,19 @@ def tasks_waiting() -> int:
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.ready().count()
+
+
+def resume_lost(rows, written_at: str, enqueue: Callable, now=None) -> int:
+    """Queue again, with `enqueue(row)`, the `rows` still owed whose `written_at` lies between
+    RESUME_WITHIN and LEASE ago, once no task is due: neither task backend runs again a task whose
+    worker died mid-run (the database worker leaves it running for ever, RQ files it as failed),
+    so the rows themselves are the record of what is owed."""
+    if tasks_waiting():
+        return 0
+    now = now or timezone.now()
+    window = {f"{written_at}__lt": now - LEASE, f"{written_at}__gte": now - RESUME_WITHIN}
+    count = 0
+    for row in rows.filter(**window).order_by("pk").iterator():
+        enqueue(row)
+        count += 1
+    return count

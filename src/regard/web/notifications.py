@@ -20,19 +20,21 @@ def safe_link(url: str) -> str:
     return url if url.startswith("/") and not url.startswith(("//", "/\\")) else ""
 
 
-def unread_for_inbox(agent, limit: int = 5) -> list[Notification]:
-    found = list(unread(agent).order_by("-created_at", "-id")[:limit])
+def with_links(notifications) -> list[Notification]:
+    """The notifications, each with `link`: its address when that is safe to link, else ""."""
+    found = list(notifications)
     for notification in found:
         notification.link = safe_link(notification.url)
     return found
 
 
+def unread_for_inbox(agent, limit: int = 5) -> list[Notification]:
+    return with_links(unread(agent).order_by("-created_at", "-id")[:limit])
+
+
 @login_required
 def page(request):
-    agent = agent_of(request.user)
-    shown = list(Notification.objects.filter(recipient=agent)[:SHOWN])
-    for notification in shown:
-        notification.link = safe_link(notification.url)
+    shown = with_links(Notification.objects.filter(recipient=agent_of(request.user))[:SHOWN])
     return render(request, "web/notifications.html", {"notifications": shown})
 
 

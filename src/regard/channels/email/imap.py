@@ -49,9 +49,8 @@ def collect(
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
             found = [fetched.get(uid, {}).get(b"BODY[]") for uid in batch]
             # One transaction for the batch; it has committed when accept_emails returns.
-            for accepted in accept_emails(
-                [data for data in found if data is not None], source=mailbox.name, process=process
-            ):
+            mails = [(data, mailbox.name) for data in found if data is not None]
+            for accepted in accept_emails(mails, process=process):
                 result.stored += accepted.created
                 result.duplicates += not accepted.created
             _mark_done(client, mailbox, batch)

@@ -1,11 +1,12 @@
 """The inbound e-mail pipeline: keep the bytes first, then parse, identify and thread.
 
-`accept_email` is what every way in calls (IMAP, SMTP/LMTP, webhooks, import); `accept_emails`
-takes many at once in one transaction (one commit per batch, not per message). Both store the raw
-bytes idempotently and hand them to processing, in a task or at once. Each message is filed in a
-savepoint of its own: a failure rolls back everything of that message but its raw bytes, which
-stay, flagged with the error; a crash before the commit stores nothing of the batch, so a source
-that acknowledges only after the call returns (IMAP flag, SMTP 250) loses nothing.
+`accept_email` is what every way in calls (SMTP/LMTP, webhooks); `accept_emails` takes many at
+once (IMAP, import), each with its source, in one transaction: one commit per batch, not per
+message. Both store the raw bytes idempotently and hand them to processing, in a task or at once.
+Each message is filed in a savepoint of its own: a failure rolls back everything of that message
+but its raw bytes, which stay, flagged with the error; a crash before the commit stores nothing of
+the batch, so a source that acknowledges only after the call returns (IMAP flag, SMTP 250) loses
+nothing.
 """
 
 from __future__ import annotations
@@ -47,51 +48,43 @@ def accept_email(
     `process` is "task" (enqueue after commit), "now" (process before returning) or "no".
     `live` mail is treated as just delivered (acknowledged); an import without --live is not.
     """
-    return accept_emails([data], source=source, process=process, live=live)[0]
+    return accept_emails([(data, source)], process=process, live=live)[0]
 
 
 def accept_emails(
-    messages: Iterable[bytes],
-    *,
-    source: str = "",
-    sources: list[str] | None = None,
-    process: str = "task",
-    live: bool = True,
+    mails: Iterable[tuple[bytes, str]], *, process: str = "task", live: bool = True
 ) -> list[Accepted]:
-    """Store and process `messages` like `accept_email`, all in one transaction.
+    """Store and process `mails`, (bytes, source) pairs, like `accept_email`, all in one
+    transaction.
 
     Returns only after the commit, so the caller acknowledges each message (IMAP flag, SMTP 250,
     import count) once it is durable. A message that fails is kept raw and flagged, the others
     land; an exception escaping (a crash, a lost database) leaves none of them stored.
     """
     # Parsed before the transaction: the write lock is held only for the database work.
-    items = [_Incoming.read(data, process) for data in messages]
+    items = [_Incoming.read(data, source, process) for data, source in mails]
     with transaction.atomic():
         stored = {
             raw.sha256: raw
             for raw in RawMessage.objects.filter(sha256__in={item.digest for item in items})
         }
-        results = [
-            _accept(item, stored, sources[n] if sources else source, process, live)
-            for n, item in enumerate(items)
-        ]
-    return results
+        return [_accept(item, stored, process, live) for item in items]
 
 
 @dataclass
 class _Incoming:
     data: bytes
+    source: str
     digest: str
     too_big: bool
     parsed: ParsedMail | None
     parse_error: str = ""
 
     @classmethod
-    def read(cls, data: bytes, process: str) -> _Incoming:
+    def read(cls, data: bytes, source: str, process: str) -> _Incoming:
         data = bytes(data)
-        incoming = cls(
-            data, hashlib.sha256(data).hexdigest(), len(data) > settings.MAX_MESSAGE_BYTES, None
-        )
+        digest = hashlib.sha256(data).hexdigest()
+        incoming = cls(data, source[:200], digest, len(data) > settings.MAX_MESSAGE_BYTES, None)
         if process == "now" and not incoming.too_big:
             try:
                 incoming.parsed = parse_message(data)
@@ -114,7 +107,7 @@ class _Incoming:
         )
 
 
-def _accept(item: _Incoming, stored: dict, source: str, process: str, live: bool) -> Accepted:
+def _accept(item: _Incoming, stored: dict, process: str, live: bool) -> Accepted:
     """Store one message (and file it, when parsed) in a savepoint of the batch's transaction."""
     if item.digest in stored:
         return Accepted(stored[item.digest], created=False)
@@ -122,9 +115,9 @@ def _accept(item: _Incoming, stored: dict, source: str, process: str, live: bool
     try:
         with transaction.atomic():
             if item.parse_error:
-                raw = _store_raw(item, source, RawState.FAILED, item.parse_error)
+                raw = _store_raw(item, RawState.FAILED, item.parse_error)
             else:
-                raw = _store_raw(item, source, RawState.QUARANTINED if item.too_big else None)
+                raw = _store_raw(item, RawState.QUARANTINED if item.too_big else None)
             if item.parsed is not None:
                 _file(raw, item.parsed, live=live)
     except Exception as exc:
@@ -133,9 +126,9 @@ def _accept(item: _Incoming, stored: dict, source: str, process: str, live: bool
                 return Accepted(RawMessage.objects.get(sha256=item.digest), created=False)
             raise
         # The savepoint took the raw row with it: store the bytes again, flagged.
-        log.exception("raw message from %s could not be processed", source or "?")
+        log.exception("raw message from %s could not be processed", item.source or "?")
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-        raw = _store_raw(item, source, RawState.FAILED, error)
+        raw = _store_raw(item, RawState.FAILED, error)
     stored[item.digest] = raw
     if item.too_big:
         log.warning("raw message %s quarantined: too large (%d bytes)", raw.pk, len(item.data))
@@ -146,10 +139,10 @@ def _accept(item: _Incoming, stored: dict, source: str, process: str, live: bool
     return Accepted(raw, created=True)
 
 
-def _store_raw(item: _Incoming, source: str, state: str | None, error: str = "") -> RawMessage:
+def _store_raw(item: _Incoming, state: str | None, error: str = "") -> RawMessage:
     return RawMessage.objects.create(
         channel="email",
-        source=source[:200],
+        source=item.source,
         external_id=item.message_id,
         sha256=item.digest,
         data=item.data,
@@ -196,8 +189,8 @@ def process_raw(raw: RawMessage, *, live: bool = False) -> RawMessage:
     try:
         with transaction.atomic():
             # Locked, then read again: two workers given the same message file it once.
-            state = RawMessage.objects.select_for_update().filter(pk=raw.pk).values("state")
-            if state.first() == {"state": RawState.PROCESSED}:
+            locked = RawMessage.objects.select_for_update().filter(pk=raw.pk)
+            if locked.values_list("state", flat=True).first() == RawState.PROCESSED:
                 raw.state = RawState.PROCESSED
                 return raw
             _file(raw, parse_message(bytes(raw.data)), live=live)

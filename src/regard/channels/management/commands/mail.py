@@ -54,8 +54,7 @@ class Command(BaseCommand):
                 try:
                     for batch in batches(read_messages(Path(path))):
                         found = accept_emails(
-                            [data for _label, data in batch],
-                            sources=[f"import:{label}" for label, _data in batch],
+                            [(data, f"import:{label}") for label, data in batch],
                             process="task" if enqueue else "now",
                             live=live,
                         )
