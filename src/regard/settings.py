@@ -118,7 +118,7 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = ENV["DATABASE_URL"] or f"sqlite:///{DATA_DIR / 'regard.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "init_command": (

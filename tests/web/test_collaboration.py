@@ -2,11 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from regard.accounts.choices import Role
 from regard.conversations import actions
-from regard.conversations.models import Conversation, Message
-from regard.conversations.presence import mark_present, others_present
+from regard.conversations.models import Conversation, Message, Presence
+from regard.conversations.presence import FRESH, REFRESH, mark_present, others_present, visit
 from regard.web import live
 from tests.factories import PASSWORD, make_agent, make_conversation, make_customer, make_team
 
@@ -155,3 +156,20 @@ def test_assigning_from_the_conversation_records_who_did_it(client, agent, team)
     assert conversation.assignee == agent
     event = conversation.events.filter(kind="conversation.assigned").last()
     assert event.actor == agent.user and event.data["reason"] == "assigned by hand"
+
+
+def test_a_visit_writes_only_news(agent, team):
+    """Opening a conversation again within seconds, saying the same, takes no write lock."""
+    conversation = make_conversation(team=team)
+    sam = make_agent("sam", teams=[team], display_name="Sam Okafor")
+    start = timezone.now()
+    assert visit(agent, conversation, at=start) == []
+    assert [p.agent for p in visit(sam, conversation, typing=True, at=start)] == [agent]
+    seen = Presence.objects.get(agent=agent).seen_at
+    visit(agent, conversation, at=start + REFRESH / 2)
+    assert Presence.objects.get(agent=agent).seen_at == seen  # nothing new to say
+    visit(agent, conversation, typing=True, at=start + REFRESH / 2)
+    assert Presence.objects.get(agent=agent).typing  # news: now typing
+    visit(agent, conversation, typing=True, at=start + REFRESH * 2)
+    assert Presence.objects.get(agent=agent).seen_at == start + REFRESH * 2  # still here
+    assert visit(sam, conversation, at=start + FRESH * 2) == []  # agent's view went stale

@@ -9,21 +9,38 @@ from django.utils import timezone
 from regard.conversations.models import Message, Presence
 
 FRESH = timedelta(seconds=30)
+# A view or heartbeat within this of the last one, saying the same, writes nothing: every write
+# waits for SQLite's one write lock, and agents open conversations far more often than they
+# change what they are doing in them.
+REFRESH = timedelta(seconds=10)
+
+
+def visit(agent, conversation, *, typing: bool = False, at=None) -> list[Presence]:
+    """Say we are here (when it is news), and return who else is: one query, usually no write."""
+    at = at or timezone.now()
+    here = list(_fresh(conversation, at))
+    mine = next((p for p in here if p.agent_id == agent.pk), None)
+    if mine is None or mine.typing != typing or mine.seen_at < at - REFRESH:
+        mark_present(agent, conversation, typing=typing, at=at)
+    return [p for p in here if p.agent_id != agent.pk]
 
 
 def mark_present(agent, conversation, *, typing: bool = False, at=None) -> None:
     at = at or timezone.now()
-    Presence.objects.update_or_create(
+    _, created = Presence.objects.update_or_create(
         agent=agent, conversation=conversation, defaults={"typing": typing, "seen_at": at}
     )
-    Presence.objects.filter(seen_at__lt=at - FRESH * 10).delete()  # keep the table tiny
+    if created:  # keep the table tiny
+        Presence.objects.filter(seen_at__lt=at - FRESH * 10).delete()
 
 
 def others_present(agent, conversation, at=None) -> list[Presence]:
-    at = at or timezone.now()
-    return list(
+    return [p for p in _fresh(conversation, at or timezone.now()) if p.agent_id != agent.pk]
+
+
+def _fresh(conversation, at):
+    return (
         Presence.objects.filter(conversation=conversation, seen_at__gte=at - FRESH)
-        .exclude(agent=agent)
         .select_related("agent")
         .order_by("-typing", "agent__display_name")
     )

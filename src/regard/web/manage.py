@@ -17,7 +17,7 @@ from regard.accounts.permissions import ASSIGN, CHANGE_STATUS, REPLY
 from regard.channels.chat.delivery import publish_agent_typing
 from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
-from regard.conversations.presence import mark_present, others_present
+from regard.conversations.presence import visit
 
 BULK_CAPABILITY = {"assign": ASSIGN, "tag": REPLY, "status": CHANGE_STATUS, "merge": ASSIGN}
 BULK_ACTIONS = tuple(BULK_CAPABILITY)
@@ -66,9 +66,8 @@ def presence(request, conversation_id: int):
     convo = conversation_for(request.user, conversation_id)
     agent = agent_of(request.user)
     typing = request.POST.get("typing") == "1"
-    mark_present(agent, convo, typing=typing)
+    others = visit(agent, convo, typing=typing)
     publish_agent_typing(agent, convo, typing)  # a chat visitor sees "Dana is typing"
-    others = others_present(agent, convo)
     return render(request, "web/_presence.html", {"convo": convo, "others": others})
 
 

@@ -21,7 +21,7 @@ from regard.conversations.access import agent_of, conversation_for, conversation
 from regard.conversations.choices import Priority, Status
 from regard.conversations.feelings import mood_trend
 from regard.conversations.models import Attachment, Message
-from regard.conversations.presence import mark_present, newer_customer_message, others_present
+from regard.conversations.presence import newer_customer_message, visit
 from regard.conversations.saved_replies import saved_replies_for
 from regard.conversations.storage import blob_path
 from regard.conversations.timeline import timeline as conversation_timeline
@@ -138,9 +138,7 @@ def conversation(request, conversation_id: int):
 
 def _present(request, convo) -> list:
     """Say we are here, and who else is."""
-    agent = agent_of(request.user)
-    mark_present(agent, convo)
-    return others_present(agent, convo)
+    return visit(agent_of(request.user), convo)
 
 
 @login_required
