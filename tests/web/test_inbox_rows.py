@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.timesince import timesince
 
-from regard.web.templatetags.inbox_rows import conversation_rows
+from regard.web.templatetags.inbox_rows import conversation_rows, span
 from tests.factories import make_conversation, make_customer
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,15 @@ def test_the_due_cell_counts_down_then_says_late():
 
 def test_no_rows_is_an_empty_string():
     assert conversation_rows([], now=NOW) == ""
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [-90, 0, 59, 60, 61, 3599, 3600, 3660, 7322, 86399, 86400, 90061, 6 * 86400 + 3600, 604800,
+     604800 + 3600, 604800 + 86400 + 60, 27 * 86400 + 86399, 28 * 86400 - 1, 28 * 86400,
+     31 * 86400 + 7200, 400 * 86400],
+)  # fmt: skip
+def test_spans_say_what_timesince_says(seconds):
+    start = datetime(2026, 1, 30, 22, 15, 7, tzinfo=UTC)
+    end = start + timedelta(seconds=seconds)
+    assert span(start, end) == timesince(start, end)

@@ -15,8 +15,10 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince, timeuntil
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
 
 from regard.conversations.choices import Status
 from regard.customers.choices import Channel
@@ -34,6 +36,16 @@ ROW = (
     "<td>{due}</td>"
     "</tr>"
 )
+# Django's timesince words (its own message ids, so its translations apply), for spans under
+# four weeks, where no calendar month can be whole and plain division gives the same answer
+# several times faster; longer spans go to timesince itself.
+UNITS = (
+    (7 * 24 * 3600, "%(num)d week", "%(num)d weeks"),
+    (24 * 3600, "%(num)d day", "%(num)d days"),
+    (3600, "%(num)d hour", "%(num)d hours"),
+    (60, "%(num)d minute", "%(num)d minutes"),
+)
+FOUR_WEEKS = 4 * 7 * 24 * 3600
 VIP = '<span class="badge vip" title="VIP">VIP</span> '
 UPSET = ' <span class="badge upset" title="Upset: {}">{}</span>'
 
@@ -80,7 +92,7 @@ def customer_cell(c) -> str:
 def waiting_cell(since, now) -> str:
     if not since:
         return "—"
-    return f'<time datetime="{local_format(since, "c")}">{escape(timesince(since, now))} ago</time>'
+    return f'<time datetime="{local_format(since, "c")}">{escape(span(since, now))} ago</time>'
 
 
 def due_cell(due, now) -> str:
@@ -88,13 +100,32 @@ def due_cell(due, now) -> str:
     if not due:
         return "—"
     if due <= now:
-        text = f'<span class="badge clock-breached">late {escape(timesince(due, now))}</span>'
+        text = f'<span class="badge clock-breached">late {escape(span(due, now))}</span>'
     else:
-        text = f"in {escape(timeuntil(due, now))}"
+        text = f"in {escape(span(now, due))}"
     return (
         f'<time datetime="{local_format(due, "c")}" '
         f'title="{escape(local_format(due, "D j M, H:i"))}">{text}</time>'
     )
+
+
+def span(start, end) -> str:
+    """What `timesince(start, end)` says: '3 hours', '1 week, 2 days', '0 minutes'."""
+    seconds = int((end - start).total_seconds())
+    if seconds >= FOUR_WEEKS:
+        return timesince(start, end)
+    parts = []
+    for size, one, many in UNITS if seconds > 0 else ():
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(avoid_wrapping(ngettext(one, many, count) % {"num": count}))
+        elif parts:
+            break  # adjacent units only: '1 week, 3 hours' is never said
+        if len(parts) == 2:
+            break
+    if not parts:
+        return avoid_wrapping(ngettext(*UNITS[-1][1:], 0) % {"num": 0})
+    return gettext(", ").join(parts)
 
 
 def local_format(value, spec: str) -> str:
