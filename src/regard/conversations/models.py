@@ -191,6 +191,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at"], name="event_conv_created"),
             models.Index(fields=["customer", "created_at"], name="event_customer_created"),
+            # The inbox's "needs your attention": the last days' events of a few kinds.
+            models.Index(fields=["kind", "created_at"], name="event_kind_created"),
         ]
 
     @property
