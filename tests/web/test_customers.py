@@ -317,11 +317,13 @@ def test_adding_a_note_a_moment_and_an_address(client, agent, zoe):
 def test_the_profile_offers_likely_duplicates(client, supervisor, zoe):
     same_name = make_customer("angstrom@elsewhere.example", "Zoë Ångström")
     same_local = make_customer("zoe@private.example", "Z. A.")
+    other_case = make_customer("za@work.example", "zoë Ångström")
     stranger = make_customer("stranger@fjordpine.example", "Stranger")
+    near_local = make_customer("zoe.b@private.example", "Z. B.")  # another local part
     signed_in_as(client, supervisor)
     duplicates = client.get(url("customer", zoe)).context["duplicates"]
-    assert {c.pk for c in duplicates} == {same_name.pk, same_local.pk}
-    assert stranger not in duplicates
+    assert {c.pk for c in duplicates} == {same_name.pk, same_local.pk, other_case.pk}
+    assert stranger not in duplicates and near_local not in duplicates
 
 
 def test_the_merge_preview_shows_what_moves(client, agent, supervisor, zoe):

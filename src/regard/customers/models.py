@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from regard.customers.choices import Channel, IdentityKind, MomentKind
 
@@ -78,7 +79,11 @@ class Customer(models.Model):
     class Meta:
         ordering = ["display_name", "id"]
         # The directory walks customers in this order and stops at a page.
-        indexes = [models.Index(fields=["display_name", "id"], name="customer_name_order")]
+        indexes = [
+            models.Index(fields=["display_name", "id"], name="customer_name_order"),
+            # Likely duplicates: the same name whatever its case.
+            models.Index(Lower("display_name"), name="customer_lower_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
