@@ -91,9 +91,7 @@ def inbox(request):
 def conversation(request, conversation_id: int):
     convo = conversation_for(request.user, conversation_id)
     customer = convo.customer
-    timeline = list(
-        convo.messages.select_related("author__agent").prefetch_related("attachments")
-    )
+    timeline = list(convo.messages.select_related("author__agent").prefetch_related("attachments"))
     moods = [(m.emotion, m.emotion_intensity) for m in timeline if m.direction == "inbound"]
     entries = conversation_timeline(convo, timeline)
     history = (
