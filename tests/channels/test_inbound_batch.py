@@ -166,3 +166,28 @@ def test_a_message_the_parser_cannot_read_is_flagged_and_the_batch_goes_on(monke
     assert bytes(RawMessage.objects.get(pk=first.raw.pk).data) == mails[0]
     assert second.raw.state == RawState.PROCESSED
     assert list(Conversation.objects.values_list("subject", flat=True)) == ["Fine"]
+
+
+def test_a_policy_made_between_batches_applies_to_the_next_batch():
+    from regard.service.models import ServiceClock
+    from tests.service.conftest import policy
+
+    accept([make_mail(sender="ana@example.com", subject="Before")])
+    assert not ServiceClock.objects.exists()
+    policy()
+    accept([make_mail(sender="ben@example.com", subject="After")])
+    after = Conversation.objects.get(subject="After")
+    assert ServiceClock.objects.filter(conversation=after).count() == 2
+
+
+def test_a_batch_reads_the_workspace_settings_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from regard.service.models import Policy
+
+    mails = [make_mail(sender=f"p{i}@example.com", subject=f"Mail {i}") for i in range(5)]
+    with CaptureQueriesContext(connection) as batch:
+        accept(mails)
+    policies = [q for q in batch.captured_queries if Policy._meta.db_table in q["sql"]]
+    assert len(policies) == 1

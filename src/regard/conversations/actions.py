@@ -21,6 +21,7 @@ from regard.conversations.choices import (
 from regard.conversations.events import record_event
 from regard.conversations.feelings import emotion_fields, is_upset
 from regard.conversations.models import Conversation, Message, Tag
+from regard.conversations.rows import insert_row, update_row
 from regard.customers.choices import MomentKind
 from regard.customers.models import Customer, Moment
 
@@ -57,7 +58,7 @@ def open_conversation(
 ) -> Conversation:
     """A new conversation; `new_customer` (created just now) skips looking for a first contact."""
     at = at or timezone.now()
-    conversation = Conversation.objects.create(
+    conversation = Conversation(
         customer=customer,
         subject=one_line(subject)[:500],
         channel=channel,
@@ -67,16 +68,18 @@ def open_conversation(
         linked_from=linked_from,
         created_at=at,
     )
+    insert_row(conversation)
     first = new_customer or not (
         Moment.objects.filter(customer=customer, kind=MomentKind.FIRST_CONTACT).exists()
     )
     if first:
-        Moment.objects.create(
+        moment = Moment(
             customer=customer,
             kind=MomentKind.FIRST_CONTACT,
             date=at.date(),
             label=f"First contact: {conversation.subject}"[:200],
         )
+        insert_row(moment)
     record_event(
         EventKind.CONVERSATION_OPENED,
         actor=actor,
@@ -104,16 +107,19 @@ def receive_message(
     raw=None,
     at=None,
     locked: bool = False,
+    opened: bool = False,
 ) -> Message:
     """A customer's message joins the conversation; a closed one is continued in a linked one.
 
     `locked`: the caller fetched `conversation` fresh with select_for_update (or created it) in
-    this transaction, so it is not read again.
+    this transaction, so it is not read again. `opened`: the caller opened it just now for this
+    message, so it holds nothing yet (no clocks to look for).
     """
     at = at or timezone.now()
     if not locked:
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conversation.status == Status.CLOSED:
+        opened = True
         conversation = open_conversation(
             None,
             conversation.customer,
@@ -126,7 +132,7 @@ def receive_message(
             at=at,
         )
     feelings = emotion_fields(text_full if text_new is None else text_new)
-    message = Message.objects.create(
+    message = Message(
         **feelings,
         conversation=conversation,
         direction=Direction.INBOUND,
@@ -141,6 +147,7 @@ def receive_message(
         raw=raw,
         created_at=at,
     )
+    insert_row(message)  # `rows`: the inbound pipeline's hottest statements skip query building
     conversation.emotion = feelings["emotion"]
     conversation.emotion_intensity = feelings["emotion_intensity"]
     conversation.upset = is_upset(
@@ -153,11 +160,11 @@ def receive_message(
     if conversation.status in (Status.SOLVED, Status.PENDING):
         _set_status(None, conversation, Status.OPEN, at, reason="customer replied")
         fields += ["status", "solved_at"]
-    conversation.save(update_fields=fields)
+    update_row(conversation, fields)
     record_event(
         EventKind.MESSAGE_RECEIVED, conversation=conversation, at=at, message_id=message.pk
     )
-    hooks.message_received(message)
+    hooks.message_received(message, opened=opened)
     return message
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.utils import timezone
 
 from regard.conversations.models import Event
+from regard.conversations.rows import insert_row
 from regard.hooks.dispatch import offer_event
 
 
 def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=None, **data):
     """Write the event, and offer it to the webhooks once the caller's transaction commits."""
-    event = Event.objects.create(
+    event = Event(
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         conversation=conversation,
@@ -21,5 +22,6 @@ def record_event(kind: str, *, actor=None, conversation=None, customer=None, at=
         data=data,
         created_at=at or timezone.now(),
     )
+    insert_row(event)  # an inbound mail records two or three: see `rows`
     offer_event(event)
     return event

@@ -12,14 +12,15 @@ def conversation_opened(conversation) -> None:
     """A new conversation exists (its first message may not be stored yet)."""
     from regard.service.routing import route_arrival  # who answers depends on who they are
 
-    route_arrival(conversation, at=conversation.created_at)
+    route_arrival(conversation, at=conversation.created_at, opened=True)
 
 
-def message_received(message) -> None:
-    """A customer's message has joined its conversation (emotion and upset already set)."""
+def message_received(message, *, opened: bool = False) -> None:
+    """A customer's message has joined its conversation (emotion and upset already set);
+    `opened`: the conversation was opened for it just now."""
     from regard.service import actions as service  # routed at opening: team decides the policy
 
-    service.on_message_received(message)
+    service.on_message_received(message, opened=opened)
     from regard.incidents.suggestions import consider_message  # one query while none is open
 
     consider_message(message)

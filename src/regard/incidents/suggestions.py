@@ -8,6 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from regard.conversations.events import record_event
+from regard.conversations.memo import remembered
 from regard.incidents import similarity
 from regard.incidents.choices import IncidentEvent
 from regard.incidents.models import AffectedCustomer, Incident, LinkSuggestion
@@ -21,11 +22,7 @@ def consider_message(message) -> list[LinkSuggestion]:
     Called from `conversations.hooks.message_received` inside the inbound transaction; a failure
     here is logged and rolled back to a savepoint, never losing the message.
     """
-    open_profiles = [
-        (pk, title, profile)
-        for pk, title, profile in Incident.objects.open().values_list("pk", "title", "profile")
-        if profile
-    ]
+    open_profiles = remembered("open_incident_profiles", _open_profiles)
     if not open_profiles:
         return []
     try:
@@ -34,6 +31,14 @@ def consider_message(message) -> list[LinkSuggestion]:
     except Exception:
         log.exception("incident suggestion failed for message %s", message.pk)
         return []
+
+
+def _open_profiles() -> list[tuple[int, str, dict]]:
+    return [
+        (pk, title, profile)
+        for pk, title, profile in Incident.objects.open().values_list("pk", "title", "profile")
+        if profile
+    ]
 
 
 def _suggest(message, open_profiles) -> list[LinkSuggestion]:

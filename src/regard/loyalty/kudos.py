@@ -7,12 +7,17 @@ from django.utils import timezone
 
 from regard.accounts.models import Agent
 from regard.conversations.events import record_event
+from regard.conversations.memo import remembered
 from regard.insight.kudos import find_compliments, has_praise
 from regard.loyalty.choices import LoyaltyEvent
 from regard.loyalty.models import Kudos
 
 
 def _agent_names() -> dict[str, int]:
+    return remembered("active_agent_names", _read_agent_names)
+
+
+def _read_agent_names() -> dict[str, int]:
     return dict(Agent.objects.filter(user__is_active=True).values_list("display_name", "pk"))
 
 

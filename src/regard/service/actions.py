@@ -29,14 +29,16 @@ def breached_by(at) -> Case:
     )
 
 
-def on_message_received(message) -> list[ServiceClock]:
-    """A customer wrote: start a reply clock unless one runs, and the resolution clock once."""
+def on_message_received(message, *, opened: bool = False) -> list[ServiceClock]:
+    """A customer wrote: start a reply clock unless one runs, and the resolution clock once.
+
+    `opened`: the conversation was opened for this message just now, so it has no clocks yet.
+    """
     conversation = message.conversation
-    known = list(
-        ServiceClock.objects.filter(conversation_id=conversation.pk).values_list(
-            "metric", "stopped_at"
-        )
-    )
+    known = []
+    if not opened:
+        clocks = ServiceClock.objects.filter(conversation_id=conversation.pk).order_by()
+        known = list(clocks.values_list("metric", "stopped_at"))
     running = {metric for metric, stopped in known if stopped is None}
     wanted = []
     if not running & set(REPLY_METRICS):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from regard.conversations.choices import Priority
+from regard.conversations.memo import remembered
 from regard.customers.choices import Channel
 from regard.service.calendar import Calendar
 from regard.service.choices import Metric
@@ -14,6 +15,11 @@ from regard.service.models import BusinessCalendar, Policy, ServiceClock
 
 
 def active_policies() -> list[Policy]:
+    """In position order; read once per inbound batch (see `conversations.memo`)."""
+    return remembered("active_policies", _read_active_policies)
+
+
+def _read_active_policies() -> list[Policy]:
     return list(
         Policy.objects.filter(active=True).select_related("calendar").order_by("position", "id")
     )

@@ -24,6 +24,7 @@ from regard.accounts.choices import Availability, Role, RoutingMode
 from regard.accounts.models import Agent, Team
 from regard.conversations.choices import ACTIVE_STATUSES, Direction, EventKind
 from regard.conversations.events import record_event
+from regard.conversations.memo import remembered
 from regard.conversations.models import Conversation, Event, Message
 from regard.customers.models import Customer, Organization
 
@@ -136,12 +137,15 @@ class _Candidate:
         )
 
 
-def route_arrival(conversation: Conversation, at=None) -> Decision | None:
+def route_arrival(conversation: Conversation, at=None, *, opened: bool = False) -> Decision | None:
     """Route a conversation a customer's message just arrived in, unless it is assigned already
-    or was routed before (a queued conversation waits for `route_waiting`, not for every reply)."""
+    or was routed before (a queued conversation waits for `route_waiting`, not for every reply).
+
+    `opened`: the conversation was created in this transaction, so nobody can have routed it.
+    """
     if conversation.assignee_id is not None:
         return None
-    return route(conversation, at=at, once=True)
+    return route(conversation, at=at, once=not opened)
 
 
 @transaction.atomic
@@ -210,7 +214,7 @@ def _one(sql: str, params: list):
 
 def decide(conversation: Conversation) -> Decision:
     """Who should take it: the steps in order, each explained; claims the agent it names."""
-    team = conversation.team or Team.objects.filter(receives_new=True).first()
+    team = conversation.team or remembered("team_receiving_new", _team_receiving_new)
     pinned = _concierge(conversation, team)
     if pinned is not None:
         return pinned
@@ -230,6 +234,10 @@ def decide(conversation: Conversation) -> Decision:
         reason = _with_notes("no team receives new conversations", notes)
         return Decision(None, None, QUEUED, reason)
     return _by_mode(conversation, team, tried, notes)
+
+
+def _team_receiving_new() -> Team | None:
+    return Team.objects.filter(receives_new=True).first()
 
 
 def _concierge(conversation: Conversation, team: Team | None) -> Decision | None:

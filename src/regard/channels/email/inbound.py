@@ -27,6 +27,8 @@ from regard.channels.email import kinds
 from regard.channels.email.parse import ParsedMail, parse_message
 from regard.channels.email.store import store_parsed
 from regard.channels.models import RawMessage, RawState
+from regard.conversations.memo import batch_memo
+from regard.conversations.rows import insert_row, update_row
 
 log = logging.getLogger("regard.mail")
 # Messages per transaction when a caller streams many (import, IMAP, the bench): large enough
@@ -63,7 +65,8 @@ def accept_emails(
     """
     # Parsed before the transaction: the write lock is held only for the database work.
     items = [_Incoming.read(data, source, process) for data, source in mails]
-    with transaction.atomic():
+    # Policies, open incidents and the like cannot change for us within one transaction.
+    with transaction.atomic(), batch_memo():
         stored = {
             raw.sha256: raw
             for raw in RawMessage.objects.filter(sha256__in={item.digest for item in items})
@@ -140,7 +143,7 @@ def _accept(item: _Incoming, stored: dict, process: str, live: bool) -> Accepted
 
 
 def _store_raw(item: _Incoming, state: str | None, error: str = "") -> RawMessage:
-    return RawMessage.objects.create(
+    raw = RawMessage(
         channel="email",
         source=item.source,
         external_id=item.message_id,
@@ -151,6 +154,8 @@ def _store_raw(item: _Incoming, state: str | None, error: str = "") -> RawMessag
         state=state or RawState.RECEIVED,
         error=error or item.limit_error,
     )
+    insert_row(raw)
+    return raw
 
 
 def batches(items: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
@@ -181,7 +186,7 @@ def _file(raw: RawMessage, parsed: ParsedMail, *, live: bool) -> None:
     raw.state = RawState.PROCESSED
     raw.error = "; ".join(parsed.defects)[:5000] if parsed.defects else ""
     raw.processed_at = timezone.now()
-    raw.save(update_fields=["kind", "conversation", "state", "error", "processed_at"])
+    update_row(raw, ["kind", "conversation", "state", "error", "processed_at"])
 
 
 def process_raw(raw: RawMessage, *, live: bool = False) -> RawMessage:

@@ -69,11 +69,13 @@ def store_parsed(raw, parsed, *, live: bool = False):
         raw=raw,
         at=now,
         locked=True,  # created just now, or found and locked by find_conversation
+        opened=opened,
     )
-    store_attachments(message, parsed.attachments)
-    ThreadReference.objects.bulk_create(
-        ThreadReference(message=message, ref=ref) for ref in thread_refs(parsed)
-    )
+    if parsed.attachments:  # bulk_create costs even with nothing to write
+        store_attachments(message, parsed.attachments)
+    refs = thread_refs(parsed)
+    if refs:
+        ThreadReference.objects.bulk_create(ThreadReference(message=message, ref=r) for r in refs)
     _add_participants(message.conversation, parsed, exclude=address)
     if opened and not resolved.created:  # a new customer has no other conversation
         actions.suggest_duplicate(message.conversation)

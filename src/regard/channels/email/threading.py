@@ -14,6 +14,7 @@ from django.db import connection
 
 from regard.channels.models import ThreadReference
 from regard.conversations.models import Conversation, Message
+from regard.conversations.rows import columns, from_row
 
 _SUBJECT_TOKEN = re.compile(r"\[#(\d{1,12})\]")
 _PLUS_TOKEN = re.compile(r"^[^@+]+\+([0-9a-f]{20})@", re.IGNORECASE)
@@ -30,6 +31,12 @@ _FIRST_REFERENCE_SQL = (
     "SELECT {label}, '', m.conversation_id, '' "  # noqa: S608
     f"FROM {_REFERENCE} r JOIN {_MESSAGE} m ON m.id = r.message_id "
     f"WHERE r.id = (SELECT MIN(id) FROM {_REFERENCE} WHERE ref IN ({{refs}}))"
+)
+
+# Most replies are threaded by Message-ID: their conversation is read (and locked) by id.
+_CONVERSATION_SQL = (
+    f"SELECT {columns(Conversation, 'c')} FROM {Conversation._meta.db_table} c "  # noqa: S608
+    "WHERE c.id = %s"
 )
 
 
@@ -90,7 +97,7 @@ def find_conversation(parsed, customer, clues: ThreadClues | None = None):
     clues = thread_clues(parsed) if clues is None else clues
     found, how = _by_message_ids(parsed, clues)
     if found is not None:
-        return Conversation.objects.select_for_update().get(pk=found), how
+        return _locked(found), how
     found = _by_reply_token(parsed)
     if found:
         return found, "sent to the conversation's reply address"
@@ -98,6 +105,17 @@ def find_conversation(parsed, customer, clues: ThreadClues | None = None):
     if found:
         return found, "ticket number in the subject"
     return None, ""
+
+
+def _locked(pk: int) -> Conversation:
+    """The conversation, locked for the rest of the transaction (`select_for_update().get()`)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_CONVERSATION_SQL + lock, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Conversation.DoesNotExist(f"no conversation {pk}")
+    return from_row(Conversation, row)
 
 
 def _by_message_ids(parsed, clues: ThreadClues) -> tuple[int | None, str]:
