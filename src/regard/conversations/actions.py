@@ -385,6 +385,7 @@ def suggest_duplicate(conversation: Conversation, window=timedelta(minutes=30)):
         )
         .exclude(pk=conversation.pk)
         .order_by("created_at")
+        .only("pk", "subject", "created_at")  # every new mail of a known customer asks
     )
     for other in nearby:
         if subject_key(other.subject) == key:
