@@ -17,7 +17,7 @@ SIGNALS = ("churn_threat", "escalation_threat", "repeat_contact", "urgency", "co
 # Past this length a message is a pasted log or document; its opening says what the customer feels.
 MAX_CHARS = 20_000
 _GRIEVANCE_SIGNALS = frozenset({"churn_threat", "escalation_threat", "repeat_contact"})
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,17 @@ def _implied_complaints(found: emotion_rules.Findings) -> list[Span]:
 def scored_text(text: str) -> str:
     """The message with quoted history blanked to spaces, so offsets still match the original."""
     text = text[:MAX_CHARS]
-    kept = [" "] * len(text)
+    kept = []
+    done = 0
     for start, end in new_text_ranges(text):
-        kept[start:end] = text[start:end]
+        kept += (" " * (start - done), text[start:end])
+        done = end
+    kept.append(" " * (len(text) - done))
     blanked = "".join(kept)
-    return blanked.translate(_QUOTES)
+    # str.translate with a dict goes character by character; four replaces are far faster.
+    for curly, straight in _QUOTES:
+        blanked = blanked.replace(curly, straight)
+    return blanked
 
 
 def _with_text(original: str, span: Span) -> Span:

@@ -4,7 +4,7 @@ Each stream lives a short while and ends; the browser's EventSource reconnects o
 sends `Last-Event-ID`, so nothing is missed in between. Events come from the timeline (the
 Event table), polled every POLL_SECONDS with one indexed query: no extra broker needed, the same
 on SQLite and PostgreSQL. A stream holds one server thread while it is open (`regard serve` runs
-threaded workers); at scale, streams belong on an ASGI process (see docs/live-updates.md).
+threaded workers); at scale, streams belong on a process of their own (see docs/workspace.md).
 """
 
 from __future__ import annotations
