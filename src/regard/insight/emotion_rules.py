@@ -288,24 +288,31 @@ def find_spans(pattern: re.Pattern[str], text: str, reason: str) -> list[Span]:
     return [Span(m.start(), m.end(), m.group(), reason) for m in pattern.finditer(text)]
 
 
+_CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\bbut\b")
+
+
 def negated(text: str, start: int) -> bool:
     window = text[max(0, start - 40) : start]
-    clause = re.split(r"[.,;:!?\n]|\bbut\b", window)[-1]
+    clause = _CLAUSE_BREAK.split(window)[-1]
     return bool(_NEGATOR.search(clause + " ")) or clause.rstrip().lower().endswith("n't")
 
 
-def label_cues(text: str) -> tuple[list[Span], list[Span]]:
+def label_cues(text: str, sarcasm: list[Span] | None = None) -> tuple[list[Span], list[Span]]:
     """Lexicon hits per label after negation, and the negated hits of negative words.
 
     "not happy" counts for frustrated; "not worried" counts for nothing and is returned apart so
     that it can overrule a model that only saw the word "worried". Takes folded text (see fold),
-    as do the other span finders unless they say otherwise."""
-    cues = find_spans(_SARCASM, text, "angry" if "!" in text else "frustrated")
+    as do the other span finders unless they say otherwise; `sarcasm` saves finding it again."""
+    if sarcasm is None:
+        sarcasm = find_spans(_SARCASM, text, "sarcasm")
+    reason = "angry" if "!" in text else "frustrated"
+    cues = [Span(s.start, s.end, s.text, reason) for s in sarcasm]
     sarcastic = [(c.start, c.end) for c in cues]
     denied = []
+    opening = len(text) - len(text.lstrip())
     for m in _LEXICON_RE.finditer(text):
         label = m.lastgroup
-        if any(s <= m.start() < e for s, e in sarcastic) or _is_pleasantry(text, m):
+        if any(s <= m.start() < e for s, e in sarcastic) or _is_pleasantry(text, m, opening):
             continue
         if not negated(text, m.start()):
             cues.append(Span(m.start(), m.end(), m.group(), label))
@@ -316,9 +323,10 @@ def label_cues(text: str) -> tuple[list[Span], list[Span]]:
     return sorted(cues, key=lambda span: span.start), denied
 
 
-def _is_pleasantry(text: str, match: re.Match[str]) -> bool:
+def _is_pleasantry(text: str, match: re.Match[str], opening: int) -> bool:
+    """`opening` is where the text's first non-blank character is (see label_cues)."""
     line_start = text.rfind("\n", 0, match.start()) + 1
-    if not text[:line_start].strip():
+    if line_start <= opening:  # nothing but blanks before this line
         return False
     line_end = text.find("\n", match.end())
     line = text[line_start : len(text) if line_end < 0 else line_end]
@@ -368,7 +376,7 @@ def intensity_spans(text: str, folded: str) -> list[Span]:
         for m in _CAPS_WORD.finditer(text)
         if m.group().strip("'") not in _ACRONYMS
     ]
-    if caps and sum(len(s.text) for s in caps) > 0.6 * sum(c.isalpha() for c in text):
+    if caps and sum(len(s.text) for s in caps) > 0.6 * sum(map(str.isalpha, text)):
         caps = caps[:3]  # a message typed entirely in capitals counts once, not per word
     marks = [
         Span(m.start(), m.end(), m.group(), "exclamation") for m in _EXCLAMATION.finditer(text)
@@ -391,13 +399,14 @@ class Findings:
 
 def collect(text: str) -> Findings:
     folded = fold(text)
-    cues, denied = label_cues(folded)
+    sarcasm = find_spans(_SARCASM, folded, "sarcasm")
+    cues, denied = label_cues(folded, sarcasm)
     return Findings(
         cues=cues,
         denied=denied,
         signals=signal_spans(folded),
         complaints=complaint_spans(folded),
-        sarcasm=find_spans(_SARCASM, folded, "sarcasm"),
+        sarcasm=sarcasm,
         boosts=intensity_spans(text, folded),
         polarity=polarity(text),
     )
@@ -432,23 +441,25 @@ def _valences() -> dict[str, float]:
 
 def polarity(text: str) -> dict[str, float]:
     """VADER's lexicon with its negation rule, without its slower idiom and clause handling."""
-    valences = _valences()
-    positive = negative = neutral = 0.0
+    get = _valences().get
+    positive = negative = 0.0
     tokens = _VADER_TOKEN.findall(text)
-    for i, token in enumerate(tokens):
-        value = valences.get(token.lower(), 0.0)
-        if not value:
-            neutral += 1
-            continue
+    lowered = [t.lower() for t in tokens]
+    # Most tokens carry no valence: find the few that do in one pass, then score only those.
+    scored = [i for i, value in enumerate(map(get, lowered)) if value]
+    for i in scored:
+        value = get(lowered[i])
+        token = tokens[i]
         if token.isupper() and len(token) > 1:
             value *= 1.2
-        before = (t.lower() for t in tokens[max(0, i - 3) : i])
+        before = lowered[max(0, i - 3) : i]
         if any(t in _VADER_NEGATIONS or t.endswith("n't") for t in before):
             value *= -0.74
         if value > 0:
             positive += value
         else:
             negative -= value
+    neutral = float(len(tokens) - len(scored))
     total = positive - negative
     spread = positive + negative + neutral or 1.0
     return {

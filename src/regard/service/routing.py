@@ -437,11 +437,14 @@ def _apply(conversation: Conversation, decision: Decision, at) -> None:
     assignee = decision.assignee.pk if decision.assignee else None
     team = decision.team.pk if decision.team else None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_CONVERSATION} SET assignee_id = %s, team_id = %s, updated_at = %s "  # noqa: S608
-            "WHERE id = %s",
-            [assignee, team, when, conversation.pk],
-        )
+        # `conversation` comes from `_lock`, unassigned: staying in its team's queue changes
+        # nothing to write (most new mail, when nobody is free to take it).
+        if assignee is not None or team != conversation.team_id:
+            cursor.execute(
+                f"UPDATE {_CONVERSATION} SET assignee_id = %s, team_id = %s, "  # noqa: S608
+                "updated_at = %s WHERE id = %s",
+                [assignee, team, when, conversation.pk],
+            )
         if assignee is not None:
             cursor.execute(
                 f"UPDATE {_AGENT} SET last_routed_at = %s WHERE id = %s",  # noqa: S608
