@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from regard.insight import emotion_model, emotion_rules
 from regard.insight.emotion_rules import LABELS, Span
@@ -130,10 +131,16 @@ def _model_spans(text: str, label: str, found: emotion_rules.Findings) -> list[S
     denied = {d.text for d in found.denied}
     spans = []
     for word in model.word_evidence(text, emotion_model.TO_COARSE[label]):
-        match = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+        match = _whole_word(word).search(text)
         if match and len(word) > 3 and word not in denied:
             spans.append(Span(match.start(), match.end(), match.group(), label))
     return spans
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(word: str) -> re.Pattern[str]:
+    # More words than re's own cache holds come by, and compiling is most of a search's cost.
+    return re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
 
 
 def _intensity(found: emotion_rules.Findings, label: str, label_spans: list[Span]) -> float:

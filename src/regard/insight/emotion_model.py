@@ -41,7 +41,6 @@ DENSE_FEATURES = (
     "vader_compound",
 )
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_SPACES = re.compile(r"\s\s+")
 _WORD_CACHE_LIMIT = 20_000
 
 
@@ -59,7 +58,8 @@ def char_ngrams(text: str) -> list[str]:
 
 
 def text_words(text: str) -> list[str]:
-    return _SPACES.sub(" ", text.lower()).split()
+    # split() already treats a run of whitespace as one break, as collapsing it to " " did.
+    return text.lower().split()
 
 
 def word_char_ngrams(word: str) -> list[str]:

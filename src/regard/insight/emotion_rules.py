@@ -335,12 +335,16 @@ def _is_pleasantry(text: str, match: re.Match[str], opening: int) -> bool:
 
 def signal_spans(text: str) -> list[Span]:
     spans: list[Span] = []
+    not_urgent = None  # whether the text says "not urgent", looked up at the first urgency
     for m in _SIGNALS_RE.finditer(text):
         name = m.lastgroup
         if name in {"churn_threat", "escalation_threat"} and negated(text, m.start()):
             continue
-        if name == "urgency" and _NOT_URGENT.search(text) and _ANY_URGENT.search(m.group()):
-            continue
+        if name == "urgency":
+            if not_urgent is None:
+                not_urgent = bool(_NOT_URGENT.search(text))
+            if not_urgent and _ANY_URGENT.search(m.group()):
+                continue
         spans.append(Span(m.start(), m.end(), m.group(), name))
     return spans
 
@@ -348,12 +352,15 @@ def signal_spans(text: str) -> list[Span]:
 def complaint_spans(text: str) -> list[Span]:
     """Phrases that report something went wrong, skipping "no problem" and fixed issues."""
     spans = []
+    sentences: list[re.Match[str]] | None = None
     for m in _COMPLAINT.finditer(text):
         if _NOUN_CUE.match(m.group()) and _NO_BEFORE.search(
             text[max(0, m.start() - 30) : m.start()]
         ):
             continue
-        sentence = _sentence_at(text, m.start())
+        if sentences is None:
+            sentences = list(_SENTENCE.finditer(text))
+        sentence = _sentence_at(sentences, m.start())
         if _RESOLVED.search(sentence) and not _STILL_BAD.search(sentence):
             continue
         if _NOUN_CUE.match(m.group()) and _ASKING_OR_THANKING.search(sentence):
@@ -362,8 +369,8 @@ def complaint_spans(text: str) -> list[Span]:
     return spans
 
 
-def _sentence_at(text: str, position: int) -> str:
-    for sentence in _SENTENCE.finditer(text):
+def _sentence_at(sentences: list[re.Match[str]], position: int) -> str:
+    for sentence in sentences:
         if sentence.start() <= position < sentence.end():
             return sentence.group()
     return ""
