@@ -418,3 +418,14 @@ def test_profile_query_count_does_not_grow_with_rows(
         add_one_of_everything(n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url("customer", zoe))
+
+
+def test_likely_duplicates_read_an_address_literally(client, supervisor):
+    """A local part holding LIKE's wildcards matches only itself."""
+    wild = make_customer("a_b%c@fjordpine.example", "Wild Card")
+    same = make_customer("a_b%c@elsewhere.example", "W. C.")
+    lookalike = make_customer("axbyc@elsewhere.example", "Look Alike")
+    signed_in_as(client, supervisor)
+    duplicates = client.get(url("customer", wild)).context["duplicates"]
+    assert {c.pk for c in duplicates} == {same.pk}
+    assert lookalike not in duplicates

@@ -12,7 +12,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Lower
 from django.http import Http404, StreamingHttpResponse
@@ -216,17 +216,14 @@ def export_csv(request):
 def likely_duplicates(user, customer: Customer, identities) -> list[Customer]:
     """Unmerged customers with the same name, e-mail local part or phone number's end.
 
-    Each clue is a lookup its own index answers (the name lower-cased, the address as a range),
-    so a profile costs the same with a million customers as with a hundred.
+    Each clue is a lookup an index answers (the name lower-cased; on SQLite, the address as a
+    range), so a profile costs about the same with a million customers as with a hundred.
     """
     same_identity = Q()
     for identity in identities:
         if identity.kind == IdentityKind.EMAIL:
             local = identity.value.rsplit("@", 1)[0]
-            # Stored addresses are normalised; after "local@" come exactly its domains.
-            same_identity |= Q(
-                kind=IdentityKind.EMAIL, value__gte=f"{local}@", value__lt=f"{local}A"
-            )
+            same_identity |= Q(kind=IdentityKind.EMAIL) & _addresses_of(local)
         elif identity.kind == IdentityKind.PHONE:
             # National and international spellings of one number share their last digits.
             same_identity |= Q(kind=IdentityKind.PHONE, value__endswith=identity.value[-8:])
@@ -249,6 +246,15 @@ def likely_duplicates(user, customer: Customer, identities) -> list[Customer]:
         return []
     candidates = customers_for(user).filter(pk__in=ids, merged_into__isnull=True)
     return list(candidates.select_related("organization")[:10])
+
+
+def _addresses_of(local: str) -> Q:
+    """Stored addresses "local@…". SQLite compares text byte by byte, so there a range its index
+    answers holds exactly them; a PostgreSQL database may sort by a locale's rules, which can
+    skip punctuation such as "@", so there the prefix is matched as such."""
+    if connection.vendor == "sqlite":
+        return Q(value__gte=f"{local}@", value__lt=f"{local}A")  # "A" follows "@"
+    return Q(value__startswith=f"{local}@")
 
 
 def undoable_merges(customer: Customer) -> list[tuple[Event, Customer]]:
