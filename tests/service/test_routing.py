@@ -388,3 +388,15 @@ def test_a_decision_takes_a_handful_of_queries_however_big_the_team(
     with django_assert_max_num_queries(len(few.captured_queries)):
         route_arrival(big, at=NOW)
     assert small.assignee and big.assignee
+
+
+def test_staying_in_the_queue_writes_nothing_to_the_conversation(db):
+    team = orders()
+    member(team, "Dana", availability=Availability.AWAY)
+    conversation = arrive(team)
+    before = Conversation.objects.get(pk=conversation.pk).updated_at
+    decision = route(conversation, at=NOW + timedelta(hours=1))
+    assert decision.assignee is None and decision.team == team
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert (stored.assignee, stored.team, stored.updated_at) == (None, team, before)
+    assert len(routed(conversation)) == 2  # the second decision is still on the timeline
