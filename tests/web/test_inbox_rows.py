@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as format_date
 from django.utils.timesince import timesince
 
 from regard.web.templatetags.inbox_rows import conversation_rows, span
@@ -76,3 +79,26 @@ def test_spans_say_what_timesince_says(seconds):
     start = datetime(2026, 1, 30, 22, 15, 7, tzinfo=UTC)
     end = start + timedelta(seconds=seconds)
     assert span(start, end) == timesince(start, end)
+
+
+def test_spans_over_months_and_years_say_what_timesince_says():
+    rng = random.Random(7)
+    for _ in range(3000):
+        start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        start = start.replace(microsecond=rng.choice((0, 500_000)))
+        end = start + timedelta(seconds=rng.choice((rng.randrange(86400 * 800), 28 * 86400)))
+        assert span(start, end) == timesince(start, end), (start, end)
+
+
+def test_spans_and_dates_follow_the_language_and_time_zone():
+    conversation = make_conversation()
+    conversation.next_due = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    now = conversation.next_due - timedelta(days=40, hours=5)
+    zone = ZoneInfo("Asia/Tokyo")
+    with translation.override("de"), timezone.override(zone):
+        due = cells(conversation_rows([conversation], now=now))[-1]
+        local = conversation.next_due.astimezone(zone)
+        assert f'title="{format_date(local, "D j M, H:i")}"' in due
+        assert f'datetime="{local.isoformat()}"' in due
+        assert f"in {timesince(now, conversation.next_due)}</time>" in due
+        assert "Mo 2 Mär, 08:30" in due and "Monat" in due
