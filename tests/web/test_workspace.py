@@ -155,3 +155,10 @@ def test_reminders_and_broken_promises_reach_the_agent_in_the_inbox(signed_in, a
     sweep(timezone.now() + dt.timedelta(hours=2))
     body = inbox(signed_in, "mine")
     assert "Promise broken" in body and "Call me back" in body
+
+
+def test_a_conversation_id_beyond_any_database_integer_is_not_found(signed_in, agent, team):
+    mine = make_conversation(team=team, assignee=agent)
+    assert signed_in.get(reverse("web:conversation", args=[mine.pk])).status_code == 200
+    assert signed_in.get(f"/conversations/{2**64}/").status_code == 404
+    assert signed_in.get(f"/conversations/{mine.pk + 10**6}/").status_code == 404

@@ -8,7 +8,9 @@ from django.http import Http404
 
 from regard.accounts.permissions import VIEW_ALL_TEAMS, can, role_of
 from regard.conversations.models import Conversation
+from regard.conversations.querysets import team_visible
 from regard.customers.models import Customer
+from regard.system.prepared import Prepared
 
 
 def agent_of(user):
@@ -22,16 +24,35 @@ def conversations_for(user):
     return Conversation.objects.visible_to(agent_of(user))
 
 
+def _with_people(conversations):
+    return conversations.select_related(
+        "customer__organization", "customer__owner", "assignee", "team"
+    )
+
+
+# The page agents open most: its query built once (see system/prepared.py).
+ANY_CONVERSATION = Prepared(lambda pk: _with_people(Conversation.objects.filter(pk=pk)), pk=int)
+TEAM_CONVERSATION = Prepared(
+    lambda pk, agent: _with_people(Conversation.objects.filter(team_visible(agent), pk=pk)),
+    pk=int,
+    agent=int,
+)
+
+
 def conversation_for(user, conversation_id) -> Conversation:
     """Load a conversation the user may see, or 404 (not 403, so ids cannot be probed)."""
+    agent = agent_of(user)
     try:
-        return (
-            conversations_for(user)
-            .select_related("customer__organization", "customer__owner", "assignee", "team")
-            .get(pk=int(conversation_id))
-        )
-    except (Conversation.DoesNotExist, ValueError, TypeError):
+        pk = int(conversation_id)
+        if can(user, VIEW_ALL_TEAMS):
+            found = ANY_CONVERSATION(pk=pk)
+        else:
+            found = TEAM_CONVERSATION(pk=pk, agent=agent.pk)
+    except (ValueError, TypeError):  # not a number, or out of range
         raise Http404("No such conversation") from None
+    if not found:
+        raise Http404("No such conversation")
+    return found[0]
 
 
 def customers_for(user):

@@ -8,6 +8,14 @@ from django.db.models import F, Q
 from regard.conversations.choices import ACTIVE_STATUSES
 
 
+def team_visible(agent_id: int) -> Q:
+    """Conversations of the agent's teams, of no team, or assigned to the agent."""
+    from regard.accounts.models import Team
+
+    teams = Team.objects.filter(agents__id=agent_id).values("pk")
+    return Q(team__in=teams) | Q(team__isnull=True) | Q(assignee_id=agent_id)
+
+
 class ConversationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -18,7 +26,7 @@ class ConversationQuerySet(models.QuerySet):
 
         if can(agent.user, VIEW_ALL_TEAMS):
             return self
-        return self.filter(Q(team__in=agent.teams.all()) | Q(team__isnull=True) | Q(assignee=agent))
+        return self.filter(team_visible(agent.pk))
 
     def waiting_longest(self, agent):
         """The agent's active conversations with an unanswered customer message, oldest first."""
