@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from regard.conversations.models import Message, Presence
+from regard.system.prepared import Prepared
 
 FRESH = timedelta(seconds=30)
 # A view or heartbeat within this of the last one, saying the same, writes nothing: every write
@@ -38,12 +39,19 @@ def others_present(agent, conversation, at=None) -> list[Presence]:
     return [p for p in _fresh(conversation, at or timezone.now()) if p.agent_id != agent.pk]
 
 
-def _fresh(conversation, at):
-    return (
-        Presence.objects.filter(conversation=conversation, seen_at__gte=at - FRESH)
+FRESH_PRESENCE = Prepared(
+    lambda conversation, since: (
+        Presence.objects.filter(conversation_id=conversation, seen_at__gte=since)
         .select_related("agent")
         .order_by("-typing", "agent__display_name")
-    )
+    ),
+    conversation=int,
+    since=datetime,
+)
+
+
+def _fresh(conversation, at) -> list[Presence]:
+    return FRESH_PRESENCE(conversation=conversation.pk, since=at - FRESH)
 
 
 def newer_customer_message(conversation, seen_id: int | None) -> Message | None:

@@ -16,9 +16,21 @@ from django.utils.formats import date_format
 
 from regard.conversations.choices import EventKind
 from regard.conversations.models import Conversation, Event, Message
+from regard.system.prepared import Prepared
 
 SHOWN_AS_MESSAGES = frozenset(
     {EventKind.MESSAGE_RECEIVED, EventKind.REPLY_SENT, EventKind.NOTE_ADDED}
+)
+
+
+EVENTS = Prepared(
+    lambda conversation: (
+        Event.objects.filter(conversation_id=conversation)
+        .exclude(kind__in=SHOWN_AS_MESSAGES)
+        .select_related("actor__agent")
+        .order_by("created_at", "id")
+    ),
+    conversation=int,
 )
 
 
@@ -32,11 +44,7 @@ class Entry:
 
 def timeline(conversation: Conversation, messages: list[Message]) -> list[Entry]:
     """Messages and events of the conversation merged by time (two queries in all)."""
-    events = (
-        conversation.events.exclude(kind__in=SHOWN_AS_MESSAGES)
-        .select_related("actor__agent")
-        .order_by("created_at", "id")
-    )
+    events = EVENTS(conversation=conversation.pk)
     entries = [Entry(m.created_at, message=m) for m in messages]
     entries += [Entry(e.created_at, event=e, text=describe(e)) for e in events]
     return sorted(entries, key=lambda entry: (entry.at, entry.event is not None))

@@ -48,8 +48,8 @@ class Prepared:
 
     def __init__(self, build: Callable[..., QuerySet], **slots: type):
         wrong = {name: kind for name, kind in slots.items() if kind not in SLOT_KINDS}
-        if wrong or not slots:
-            raise TypeError(f"slots must be one or more of {SLOT_KINDS}, not {wrong or slots}")
+        if wrong:
+            raise TypeError(f"slots must be one of {SLOT_KINDS}, not {wrong}")
         self.build = build
         self.slots = slots
         self.compiled: Plan | None = None

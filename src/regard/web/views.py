@@ -15,19 +15,18 @@ from django.views.decorators.http import require_POST
 from regard.accounts.access import require
 from regard.accounts.permissions import ASSIGN, CHANGE_STATUS, EDIT_CUSTOMER, REPLY, can
 from regard.commitments.actions import keep_commitment
-from regard.commitments.models import Commitment
 from regard.conversations import actions
 from regard.conversations.access import agent_of, conversation_for, conversations_for
 from regard.conversations.choices import Priority, Status
 from regard.conversations.feelings import mood_trend
 from regard.conversations.models import Attachment, Message
 from regard.conversations.presence import newer_customer_message, visit
-from regard.conversations.saved_replies import saved_replies_for
 from regard.conversations.storage import blob_path
 from regard.conversations.timeline import timeline as conversation_timeline
 from regard.customers.choices import Channel
 from regard.customers.models import Organization
 from regard.insight.coach import review, steps
+from regard.web import conversation_page as page
 from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_rows
 from regard.web.manage import assignable_agents
 from regard.web.notifications import unread_for_inbox
@@ -91,14 +90,10 @@ def inbox(request):
 def conversation(request, conversation_id: int):
     convo = conversation_for(request.user, conversation_id)
     customer = convo.customer
-    timeline = list(convo.messages.select_related("author__agent").prefetch_related("attachments"))
+    timeline = page.messages(convo)
     moods = [(m.emotion, m.emotion_intensity) for m in timeline if m.direction == "inbound"]
     entries = conversation_timeline(convo, timeline)
-    history = (
-        customer.conversations.exclude(pk=convo.pk)
-        .order_by("-created_at")
-        .only("id", "customer_id", "subject", "status", "created_at")[:5]
-    )
+    agent = agent_of(request.user)
     return render(
         request,
         "web/conversation.html",
@@ -107,36 +102,27 @@ def conversation(request, conversation_id: int):
             "customer": customer,
             "timeline": entries,
             "mood_trend": mood_trend(moods[-4:]),
-            "promises": convo.commitments.select_related("agent", "maybe_kept_by").order_by(
-                "due_at"
-            ),
-            "open_promises": Commitment.objects.open()
-            .filter(conversation__customer=customer)
-            .select_related("conversation")[:5],
-            "identities": customer.identities.all(),
-            "notes": customer.notes.select_related("author__agent")[:5],
-            "moments": customer.moments.all()[:6],
-            "history": history,
+            "promises": page.PROMISES(conversation=convo.pk),
+            "open_promises": page.OPEN_PROMISES(customer=customer.pk),
+            "identities": page.IDENTITIES(customer=customer.pk),
+            "notes": page.NOTES(customer=customer.pk),
+            "moments": page.MOMENTS(customer=customer.pk),
+            "history": page.HISTORY(customer=customer.pk, conversation=convo.pk),
             "conversation_count": customer.conversations.count(),
             "can_reply": can(request.user, REPLY) and convo.status != Status.CLOSED,
             "can_edit_customer": can(request.user, EDIT_CUSTOMER),
             "statuses": Status.choices,
-            "present": _present(request, convo),
+            "present": visit(agent, convo),
             "can_assign": can(request.user, ASSIGN),
-            "assignable": assignable_agents(convo),
+            "assignable": page.assignable(convo),
             "last_inbound_id": max(
                 (m.pk for m in timeline if m.direction == "inbound"), default=None
             ),
             "draft": request.session.pop(f"draft:{convo.pk}", None),
-            "saved_replies": saved_replies_for(agent_of(request.user), convo).only("id", "title"),
+            "saved_replies": page.saved_replies(agent, convo),
             "now": timezone.now(),
         },
     )
-
-
-def _present(request, convo) -> list:
-    """Say we are here, and who else is."""
-    return visit(agent_of(request.user), convo)
 
 
 @login_required

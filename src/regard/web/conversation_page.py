@@ -1,0 +1,92 @@
+"""The conversation page's reads, each built once (see system/prepared.py): agents open this page
+more than any other, and building its queries' SQL cost more than running them.
+
+Each function answers what the related manager or queryset it replaces did, in the same order.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from regard.accounts.models import Agent, Team
+from regard.commitments.models import Commitment
+from regard.conversations.models import Conversation, Message, SavedReply
+from regard.customers.models import CustomerNote, Identity, Moment
+from regard.system.prepared import Prepared
+
+MESSAGES = Prepared(
+    lambda conversation: (
+        Message.objects.filter(conversation_id=conversation)
+        .select_related("author__agent")
+        .prefetch_related("attachments")
+    ),
+    conversation=int,
+)
+PROMISES = Prepared(
+    lambda conversation: (
+        Commitment.objects.filter(conversation_id=conversation)
+        .select_related("agent", "maybe_kept_by")
+        .order_by("due_at")
+    ),
+    conversation=int,
+)
+OPEN_PROMISES = Prepared(
+    lambda customer: (
+        Commitment.objects.open()
+        .filter(conversation__customer_id=customer)
+        .select_related("conversation")[:5]
+    ),
+    customer=int,
+)
+IDENTITIES = Prepared(lambda customer: Identity.objects.filter(customer_id=customer), customer=int)
+NOTES = Prepared(
+    lambda customer: CustomerNote.objects.filter(customer_id=customer).select_related(
+        "author__agent"
+    )[:5],
+    customer=int,
+)
+MOMENTS = Prepared(lambda customer: Moment.objects.filter(customer_id=customer)[:6], customer=int)
+HISTORY = Prepared(
+    lambda customer, conversation: (
+        Conversation.objects.filter(customer_id=customer)
+        .exclude(pk=conversation)
+        .order_by("-created_at")
+        .only("id", "customer_id", "subject", "status", "created_at")[:5]
+    ),
+    customer=int,
+    conversation=int,
+)
+ASSIGNABLE = Agent.objects.filter(user__is_active=True).order_by("display_name")
+ANY_AGENT = Prepared(lambda: ASSIGNABLE.only("id", "display_name"))
+TEAM_AGENTS = Prepared(
+    lambda team: ASSIGNABLE.filter(teams=team).only("id", "display_name"), team=int
+)
+
+
+def _saved_replies(agent, team=None):
+    mine = Q(team__isnull=True) | Q(team__in=Team.objects.filter(agents__id=agent).values("pk"))
+    if team is not None:  # a variant of its own: markers are never None
+        mine |= Q(team_id=team)
+    return SavedReply.objects.filter(mine).only("id", "title")
+
+
+SAVED_REPLIES = Prepared(lambda agent: _saved_replies(agent), agent=int)
+TEAM_SAVED_REPLIES = Prepared(_saved_replies, agent=int, team=int)
+
+
+def messages(conversation) -> list[Message]:
+    return MESSAGES(conversation=conversation.pk)
+
+
+def assignable(conversation) -> list[Agent]:
+    """What web.manage.assignable_agents gives for the conversation."""
+    if conversation.team_id:
+        return TEAM_AGENTS(team=conversation.team_id)
+    return ANY_AGENT()
+
+
+def saved_replies(agent, conversation) -> list[SavedReply]:
+    """What conversations.saved_replies.saved_replies_for gives, with id and title only."""
+    if conversation.team_id:
+        return TEAM_SAVED_REPLIES(agent=agent.pk, team=conversation.team_id)
+    return SAVED_REPLIES(agent=agent.pk)
