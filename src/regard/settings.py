@@ -159,8 +159,10 @@ LOGIN_URL = "login"
 # pair for 15 minutes; a right password before then starts the count again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading each request's user with their agent profile in one query.
+    "regard.accounts.backends.AgentBackend",
 ]
+SESSION_ENGINE = "regard.accounts.sessions"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
