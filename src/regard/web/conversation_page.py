@@ -1,5 +1,6 @@
-"""The conversation page's reads, each built once (see system/prepared.py): agents open this page
-more than any other, and building its queries' SQL cost more than running them.
+"""The reads of the conversation page (and a few of the inbox's), each built once (see
+system/prepared.py): agents open these pages more than any other, and building their queries'
+SQL cost more than running them.
 
 Each function answers what the related manager or queryset it replaces did, in the same order.
 """
@@ -11,7 +12,7 @@ from django.db.models import Q
 from regard.accounts.models import Agent, Team
 from regard.commitments.models import Commitment
 from regard.conversations.models import Conversation, Message, SavedReply
-from regard.customers.models import CustomerNote, Identity, Moment
+from regard.customers.models import CustomerNote, Identity, Moment, Organization
 from regard.system.prepared import Prepared
 
 MESSAGES = Prepared(
@@ -61,6 +62,7 @@ ANY_AGENT = Prepared(lambda: ASSIGNABLE.only("id", "display_name"))
 TEAM_AGENTS = Prepared(
     lambda team: ASSIGNABLE.filter(teams=team).only("id", "display_name"), team=int
 )
+ORGANIZATIONS = Prepared(lambda: Organization.objects.only("id", "name"))
 
 
 def _saved_replies(agent, team=None):
@@ -79,8 +81,8 @@ def messages(conversation) -> list[Message]:
 
 
 def assignable(conversation) -> list[Agent]:
-    """What web.manage.assignable_agents gives for the conversation."""
-    if conversation.team_id:
+    """What web.manage.assignable_agents gives for the conversation (or for none)."""
+    if conversation is not None and conversation.team_id:
         return TEAM_AGENTS(team=conversation.team_id)
     return ANY_AGENT()
 

@@ -24,11 +24,9 @@ from regard.conversations.presence import newer_customer_message, visit
 from regard.conversations.storage import blob_path
 from regard.conversations.timeline import timeline as conversation_timeline
 from regard.customers.choices import Channel
-from regard.customers.models import Organization
 from regard.insight.coach import review, steps
 from regard.web import conversation_page as page
 from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_rows
-from regard.web.manage import assignable_agents
 from regard.web.notifications import unread_for_inbox
 
 CHECK_LABELS = {
@@ -74,9 +72,9 @@ def inbox(request):
             "filters": filters,
             "channels": Channel.choices,
             "priorities": Priority.choices,
-            "organizations": Organization.objects.only("id", "name"),
+            "organizations": page.ORGANIZATIONS(),
             "statuses": Status.choices,
-            "assignable": assignable_agents(),
+            "assignable": page.assignable(None),
             "here": request.get_full_path(),
             "counts": view_counts(visible, agent),
             "attention": needs_attention(agent, timezone.now()),
