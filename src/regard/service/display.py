@@ -12,6 +12,7 @@ from regard.service.explain import explain_due
 from regard.service.hours import business_time_between
 from regard.service.models import ServiceClock
 from regard.service.policies import Calendars
+from regard.system.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,21 @@ class ClockView:
     due_at: datetime | None
 
 
-def clocks_for(conversation, now) -> list[ClockView]:
-    """Every running clock, and the latest ended one of each metric not running now."""
-    clocks = list(
-        ServiceClock.objects.filter(conversation_id=conversation.pk)
+# Built once (system/prepared.py): the clocks show on every conversation page.
+CLOCKS = Prepared(
+    lambda conversation: (
+        ServiceClock.objects.filter(conversation_id=conversation)
         .select_related("calendar", "policy")
         .prefetch_related("calendar__holidays")
         .order_by("-started_at", "-id")
-    )
+    ),
+    conversation=int,
+)
+
+
+def clocks_for(conversation, now) -> list[ClockView]:
+    """Every running clock, and the latest ended one of each metric not running now."""
+    clocks = CLOCKS(conversation=conversation.pk)
     running = {clock.metric for clock in clocks if clock.stopped_at is None}
     shown, seen = [], set()
     for clock in clocks:

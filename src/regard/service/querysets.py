@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Min, OuterRef, Subquery
 
 from regard.service.models import ServiceClock
 
@@ -20,6 +20,18 @@ def next_due():
     """For an annotation on conversations: the earliest due time of its running clocks."""
     soonest = running_clocks().filter(conversation=OuterRef("pk")).order_by("due_at")
     return Subquery(soonest.values("due_at")[:1])
+
+
+def first_due(conversation_ids):
+    """(conversation id, earliest due time of its running clocks) for those of these
+    conversations that have a running clock."""
+    return (
+        running_clocks()
+        .filter(conversation_id__in=conversation_ids)
+        .values("conversation_id")
+        .annotate(first=Min("due_at"))
+        .values_list("conversation_id", "first")
+    )
 
 
 def breaching_soon(now, within: timedelta = SOON):

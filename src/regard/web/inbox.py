@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from regard.accounts.models import Team
 from regard.commitments.models import Commitment
 from regard.conversations.choices import ACTIVE_STATUSES
-from regard.service.querysets import SOON, next_due, running_clocks
+from regard.service.querysets import SOON, first_due, next_due, running_clocks
 from regard.service.routing import QUEUE_ORDER
+from regard.system.prepared import Prepared
 from regard.web.live import latest_id
 
 
@@ -37,13 +39,13 @@ VIEW_KEYS = {view.key for view in VIEWS}
 PAGE = 100
 
 
-def view_condition(key: str, agent, now) -> Q:
+def view_condition(key: str, agent: int, now) -> Q:
     """Which active conversations belong to a view."""
     awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)
     if key == "mine":
-        return awake & Q(assignee=agent)
+        return awake & Q(assignee_id=agent)
     if key == "team":
-        return awake & Q(team__in=agent.teams.all())
+        return awake & Q(team__in=Team.objects.filter(agents__id=agent).values("pk"))
     if key == "unassigned":
         return awake & Q(assignee__isnull=True)
     if key == "waiting":
@@ -91,7 +93,7 @@ def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: 
     at a page, instead of sorting every active conversation.
     """
     rows = visible.filter(status__in=ACTIVE_STATUSES).filter(
-        view_condition(key, agent, timezone.now())
+        view_condition(key, agent.pk, timezone.now())
     )
     if filters is not None:
         rows = filters.apply(rows)
@@ -107,16 +109,33 @@ def view_rows(key: str, visible, agent, *, sort: str = "", filters=None, limit: 
         return list(rows.annotate(next_due=next_due()).order_by(*BY_DUE)[:limit])
     else:
         page = list(rows.order_by(*order)[:limit])
-    due = dict(
-        running_clocks()
-        .filter(conversation_id__in=[row.pk for row in page])
-        .values("conversation_id")
-        .annotate(first=Min("due_at"))
-        .values_list("conversation_id", "first")
-    )
+    return with_due(page)
+
+
+def with_due(page: list) -> list:
+    """Each row with `next_due`: the earliest due time of its running clocks, or None."""
+    due = dict(page_due([row.pk for row in page]))
     for row in page:
         row.next_due = due.get(row.pk)
     return page
+
+
+# The page's next due times: one query of PAGE slots, the page's ids padded with its first one
+# (the answer is read for the page's rows only, so the padding changes nothing).
+PAGE_DUE = Prepared(
+    lambda **ids: first_due([ids[f"c{n}"] for n in range(PAGE)]),
+    **{f"c{n}": int for n in range(PAGE)},
+)
+
+
+def page_due(ids: list[int]) -> list[tuple[int, object]]:
+    """(conversation id, earliest due time of its running clocks) for those that have one."""
+    if not ids:
+        return []
+    if len(ids) > PAGE:
+        return list(first_due(ids))
+    padded = ids + [ids[0]] * (PAGE - len(ids))
+    return PAGE_DUE(**{f"c{n}": pk for n, pk in enumerate(padded)})
 
 
 def view_counts(visible, agent) -> dict[str, int]:
@@ -132,8 +151,9 @@ def view_counts(visible, agent) -> dict[str, int]:
     if counts is None:
         now = timezone.now()
         active = visible.filter(status__in=ACTIVE_STATUSES)
+        conditions = {view.key: view_condition(view.key, agent.pk, now) for view in VIEWS}
         counts = active.aggregate(
-            **{view.key: Count("id", filter=view_condition(view.key, agent, now)) for view in VIEWS}
+            **{name: Count("id", filter=condition) for name, condition in conditions.items()}
         )
         if key:
             cache.set(key, counts, seconds)
@@ -149,19 +169,33 @@ ATTENTION_KINDS = (
 )
 
 
-def needs_attention(agent, now, limit: int = 8):
-    """Recent reminders, broken promises and failed replies on this agent's conversations."""
+ATTENTION_SHOWN = 8
+
+
+def attention_events(agent: int, since, limit: int):
     from regard.conversations.models import Event
 
     return (
         Event.objects.filter(
-            kind__in=ATTENTION_KINDS,
-            conversation__assignee=agent,
-            created_at__gte=now - timedelta(days=2),
+            kind__in=ATTENTION_KINDS, conversation__assignee_id=agent, created_at__gte=since
         )
         .select_related("conversation")
         .order_by("-created_at")[:limit]
     )
+
+
+# On every inbox page: built once, then run with the agent and the time.
+ATTENTION = Prepared(
+    lambda agent, since: attention_events(agent, since, ATTENTION_SHOWN), agent=int, since=datetime
+)
+
+
+def needs_attention(agent, now, limit: int = ATTENTION_SHOWN) -> list:
+    """Recent reminders, broken promises and failed replies on this agent's conversations."""
+    since = now - timedelta(days=2)
+    if limit == ATTENTION_SHOWN:
+        return ATTENTION(agent=agent.pk, since=since)
+    return list(attention_events(agent.pk, since, limit))
 
 
 @dataclass(frozen=True)

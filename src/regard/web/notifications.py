@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from regard.accounts.models import Notification
 from regard.accounts.notifications import mark_read, unread
 from regard.conversations.access import agent_of
+from regard.system.prepared import Prepared
 
 SHOWN = 50
 
@@ -28,8 +29,21 @@ def with_links(notifications) -> list[Notification]:
     return found
 
 
-def unread_for_inbox(agent, limit: int = 5) -> list[Notification]:
-    return with_links(unread(agent).order_by("-created_at", "-id")[:limit])
+IN_INBOX = 5
+
+
+def newest_unread(agent, limit: int):
+    return unread(agent).order_by("-created_at", "-id")[:limit]
+
+
+# On every inbox page: built once, then run with the agent's id.
+UNREAD_IN_INBOX = Prepared(lambda agent: newest_unread(agent, IN_INBOX), agent=int)
+
+
+def unread_for_inbox(agent, limit: int = IN_INBOX) -> list[Notification]:
+    if limit == IN_INBOX:
+        return with_links(UNREAD_IN_INBOX(agent=agent.pk))
+    return with_links(newest_unread(agent, limit))
 
 
 @login_required

@@ -2,12 +2,37 @@
 the composer."""
 
 from django import template
+from django.db.models import Count
 
 from regard.loyalty.choices import SCALES
 from regard.loyalty.drafts import draft_for
 from regard.loyalty.models import CustomerHealth, Kudos, SurveyAnswer
+from regard.system.prepared import Prepared
 
 register = template.Library()
+
+# The customer card is on every conversation page: these are built once, then run with the
+# customer's id.
+HEALTH = Prepared(  # .first(): the model's ordering, then one row
+    lambda customer: CustomerHealth.objects.filter(customer_id=customer)[:1], customer=int
+)
+ANSWERS = Prepared(
+    lambda customer: SurveyAnswer.objects.filter(survey__customer_id=customer).select_related(
+        "survey"
+    )[:3],
+    customer=int,
+)
+# The count as one grouped row (none when there are no kudos): exact at any size.
+KUDOS = Prepared(
+    lambda customer: (
+        Kudos.objects.filter(customer_id=customer)
+        .order_by()
+        .values("customer_id")
+        .annotate(count=Count("id"))
+        .values_list("count", flat=True)
+    ),
+    customer=int,
+)
 
 
 def _answers(answers):
@@ -16,12 +41,13 @@ def _answers(answers):
 
 @register.inclusion_tag("loyalty/_card.html")
 def loyalty_card(customer):
-    answers = SurveyAnswer.objects.filter(survey__customer=customer).select_related("survey")[:3]
+    health = HEALTH(customer=customer.pk)
+    kudos = KUDOS(customer=customer.pk)
     return {
         "customer": customer,
-        "health": CustomerHealth.objects.filter(customer=customer).first(),
-        "answers": _answers(answers),
-        "kudos": Kudos.objects.filter(customer=customer).count(),
+        "health": health[0] if health else None,
+        "answers": _answers(ANSWERS(customer=customer.pk)),
+        "kudos": kudos[0] if kudos else 0,
     }
 
 
