@@ -26,7 +26,8 @@ from regard.conversations.timeline import timeline as conversation_timeline
 from regard.customers.choices import Channel
 from regard.insight.coach import review, steps
 from regard.web import conversation_page as page
-from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts, view_rows
+from regard.web.inbox import VIEW_KEYS, VIEWS, Filters, needs_attention, view_counts
+from regard.web.inbox_page import inbox_rows
 from regard.web.notifications import unread_for_inbox
 
 CHECK_LABELS = {
@@ -59,7 +60,7 @@ def inbox(request):
     visible = conversations_for(request.user)
     sort = request.GET.get("sort", "")
     filters = Filters.from_query(request.GET)
-    rows = view_rows(key, visible, agent, sort=sort, filters=filters)
+    rows = inbox_rows(key, visible, agent, sort=sort, filters=filters)
     return render(
         request,
         "web/inbox.html",

@@ -1,0 +1,71 @@
+"""The inbox views agents keep open, without filters and in their own order, as prepared queries
+(see system/prepared.py): building the rows' SQL (visibility, the view, the joined customer and
+assignee, the order) took longer than SQLite takes to walk the index. Anything else (a filter, a
+chosen order, a view whose condition reads other tables) goes through `inbox.view_rows`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django.utils import timezone
+
+from regard.accounts.permissions import VIEW_ALL_TEAMS, can
+from regard.conversations.choices import ACTIVE_STATUSES
+from regard.conversations.models import Conversation
+from regard.conversations.querysets import team_visible
+from regard.system.prepared import Prepared
+from regard.web.inbox import ORDER, PAGE, ROW_FIELDS, Filters, view_condition, view_rows, with_due
+
+# Views whose condition reads only the conversation, the agent and the time.
+PREPARED_VIEWS = frozenset({"mine", "team", "unassigned", "waiting", "upset", "snoozed"})
+BY_AGENT = frozenset({"mine", "team"})  # the views that read the agent themselves
+WAITING, REST, ORDERED = "waiting", "rest", "ordered"
+_prepared: dict[tuple[str, bool, str], Prepared] = {}
+
+
+def inbox_rows(key: str, visible, agent, *, sort: str = "", filters: Filters | None = None):
+    """What `view_rows(key, visible, agent, sort=sort, filters=filters)` gives, where `visible`
+    is what `conversations_for(agent.user)` gives."""
+    if sort or key not in PREPARED_VIEWS or (filters is not None and filters.active):
+        return view_rows(key, visible, agent, sort=sort, filters=filters)
+    all_teams = can(agent.user, VIEW_ALL_TEAMS)
+    values = {"now": timezone.now()}
+    if not all_teams or key in BY_AGENT:
+        values["agent"] = agent.pk
+    if key in ORDER:
+        page = _rows(key, all_teams, ORDERED)(**values)
+    else:  # customers waiting on us first, longest first; then the latest changed
+        page = _rows(key, all_teams, WAITING)(**values)
+        if len(page) < PAGE:
+            page += _rows(key, all_teams, REST)(**values)[: PAGE - len(page)]
+    return with_due(page)
+
+
+def _rows(key: str, all_teams: bool, part: str) -> Prepared:
+    prepared = _prepared.get((key, all_teams, part))
+    if prepared is None:
+        slots = {"now": datetime}
+        if not all_teams or key in BY_AGENT:
+            slots["agent"] = int
+        build = partial(_build, key, all_teams, part)
+        prepared = _prepared[key, all_teams, part] = Prepared(build, **slots)
+    return prepared
+
+
+def _build(key: str, all_teams: bool, part: str, now: datetime, agent: int | None = None):
+    visible = Conversation.objects.all()
+    if not all_teams:
+        visible = visible.filter(team_visible(agent))
+    rows = (
+        visible.filter(status__in=ACTIVE_STATUSES)
+        .filter(view_condition(key, agent, now))
+        .select_related("customer", "assignee")
+        .only(*ROW_FIELDS)
+    )
+    if part == WAITING:
+        return rows.filter(waiting_since__isnull=False).order_by("waiting_since", "id")[:PAGE]
+    if part == REST:
+        return rows.filter(waiting_since__isnull=True).order_by("-updated_at", "id")[:PAGE]
+    return rows.order_by(*ORDER[key])[:PAGE]
