@@ -8,12 +8,16 @@ from django.db.models import F, Q
 from regard.conversations.choices import ACTIVE_STATUSES
 
 
-def team_visible(agent_id: int) -> Q:
-    """Conversations of the agent's teams, of no team, or assigned to the agent."""
+def teams_of(agent_id: int):
+    """The agent's teams' ids, as a subquery (by id, so a prepared query can take it as a slot)."""
     from regard.accounts.models import Team
 
-    teams = Team.objects.filter(agents__id=agent_id).values("pk")
-    return Q(team__in=teams) | Q(team__isnull=True) | Q(assignee_id=agent_id)
+    return Team.objects.filter(agents__id=agent_id).values("pk")
+
+
+def team_visible(agent_id: int) -> Q:
+    """Conversations of the agent's teams, of no team, or assigned to the agent."""
+    return Q(team__in=teams_of(agent_id)) | Q(team__isnull=True) | Q(assignee_id=agent_id)
 
 
 class ConversationQuerySet(models.QuerySet):

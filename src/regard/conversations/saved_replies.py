@@ -16,6 +16,7 @@ from regard.accounts.access import require
 from regard.accounts.permissions import REPLY, VIEW_ALL_TEAMS, can
 from regard.conversations.events import record_event
 from regard.conversations.models import SavedReply
+from regard.conversations.querysets import teams_of
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 PLACEHOLDERS = ("name", "full_name", "agent", "company", "ticket", "organization", "subject")
@@ -48,10 +49,16 @@ def saved_replies_for(agent, conversation=None):
     """Replies for every team, the agent's own teams and the conversation's team."""
     if agent is None:
         return SavedReply.objects.none()
-    mine = Q(team__isnull=True) | Q(team__in=agent.teams.all())
-    if conversation is not None and conversation.team_id:
-        mine |= Q(team_id=conversation.team_id)
-    return SavedReply.objects.filter(mine)
+    team = conversation.team_id if conversation is not None else None
+    return SavedReply.objects.filter(replies_of(agent.pk, team))
+
+
+def replies_of(agent_id: int, team_id: int | None = None) -> Q:
+    """Replies for every team, the agent's teams and, when given, one more team."""
+    mine = Q(team__isnull=True) | Q(team__in=teams_of(agent_id))
+    if team_id:
+        mine |= Q(team_id=team_id)
+    return mine
 
 
 def manages_all(user) -> bool:

@@ -7,13 +7,13 @@ Each function answers what the related manager or queryset it replaces did, in t
 
 from __future__ import annotations
 
-from django.db.models import Q
-
-from regard.accounts.models import Agent, Team
+from regard.accounts.models import Agent
 from regard.commitments.models import Commitment
 from regard.conversations.models import Conversation, Message, SavedReply
+from regard.conversations.saved_replies import replies_of
 from regard.customers.models import CustomerNote, Identity, Moment, Organization
 from regard.system.prepared import Prepared
+from regard.web.manage import agents_of_team
 
 MESSAGES = Prepared(
     lambda conversation: (
@@ -57,33 +57,24 @@ HISTORY = Prepared(
     customer=int,
     conversation=int,
 )
-ASSIGNABLE = Agent.objects.filter(user__is_active=True).order_by("display_name")
-ANY_AGENT = Prepared(lambda: ASSIGNABLE.only("id", "display_name"))
-TEAM_AGENTS = Prepared(
-    lambda team: ASSIGNABLE.filter(teams=team).only("id", "display_name"), team=int
-)
+# With a team and without: each a query of its own shape.
+ANY_AGENT = Prepared(lambda: agents_of_team(None))
+TEAM_AGENTS = Prepared(agents_of_team, team_id=int)
 ORGANIZATIONS = Prepared(lambda: Organization.objects.only("id", "name"))
-
-
-def _saved_replies(agent, team=None):
-    mine = Q(team__isnull=True) | Q(team__in=Team.objects.filter(agents__id=agent).values("pk"))
-    if team is not None:  # a variant of its own: markers are never None
-        mine |= Q(team_id=team)
-    return SavedReply.objects.filter(mine).only("id", "title")
-
-
-SAVED_REPLIES = Prepared(lambda agent: _saved_replies(agent), agent=int)
-TEAM_SAVED_REPLIES = Prepared(_saved_replies, agent=int, team=int)
-
-
-def messages(conversation) -> list[Message]:
-    return MESSAGES(conversation=conversation.pk)
+SAVED_REPLIES = Prepared(
+    lambda agent: SavedReply.objects.filter(replies_of(agent)).only("id", "title"), agent=int
+)
+TEAM_SAVED_REPLIES = Prepared(
+    lambda agent, team: SavedReply.objects.filter(replies_of(agent, team)).only("id", "title"),
+    agent=int,
+    team=int,
+)
 
 
 def assignable(conversation) -> list[Agent]:
     """What web.manage.assignable_agents gives for the conversation (or for none)."""
     if conversation is not None and conversation.team_id:
-        return TEAM_AGENTS(team=conversation.team_id)
+        return TEAM_AGENTS(team_id=conversation.team_id)
     return ANY_AGENT()
 
 

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from regard.accounts.models import Team
 from regard.commitments.models import Commitment
 from regard.conversations.choices import ACTIVE_STATUSES
+from regard.conversations.querysets import teams_of
 from regard.service.querysets import SOON, first_due, next_due, running_clocks
 from regard.service.routing import QUEUE_ORDER
 from regard.system.prepared import Prepared
@@ -45,7 +45,7 @@ def view_condition(key: str, agent: int, now) -> Q:
     if key == "mine":
         return awake & Q(assignee_id=agent)
     if key == "team":
-        return awake & Q(team__in=Team.objects.filter(agents__id=agent).values("pk"))
+        return awake & Q(team__in=teams_of(agent))
     if key == "unassigned":
         return awake & Q(assignee__isnull=True)
     if key == "waiting":

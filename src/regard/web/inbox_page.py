@@ -32,7 +32,7 @@ def inbox_rows(key: str, visible, agent, *, sort: str = "", filters: Filters | N
         return view_rows(key, visible, agent, sort=sort, filters=filters)
     all_teams = can(agent.user, VIEW_ALL_TEAMS)
     values = {"now": timezone.now()}
-    if not all_teams or key in BY_AGENT:
+    if reads_agent(key, all_teams):
         values["agent"] = agent.pk
     if key in ORDER:
         page = _rows(key, all_teams, ORDERED)(**values)
@@ -47,11 +47,16 @@ def _rows(key: str, all_teams: bool, part: str) -> Prepared:
     prepared = _prepared.get((key, all_teams, part))
     if prepared is None:
         slots = {"now": datetime}
-        if not all_teams or key in BY_AGENT:
+        if reads_agent(key, all_teams):
             slots["agent"] = int
         build = partial(_build, key, all_teams, part)
         prepared = _prepared[key, all_teams, part] = Prepared(build, **slots)
     return prepared
+
+
+def reads_agent(key: str, all_teams: bool) -> bool:
+    """Whether the query names the agent: for their teams' conversations, or for the view."""
+    return not all_teams or key in BY_AGENT
 
 
 def _build(key: str, all_teams: bool, part: str, now: datetime, agent: int | None = None):

@@ -26,9 +26,14 @@ BULK_LIMIT = 200
 
 def assignable_agents(conversation=None):
     """Agents a conversation can go to: its team's, or everyone when it has no team."""
+    return agents_of_team(conversation.team_id if conversation is not None else None)
+
+
+def agents_of_team(team_id: int | None):
+    """Active agents of the team (of every team for None), by name."""
     agents = Agent.objects.filter(user__is_active=True).order_by("display_name")
-    if conversation is not None and conversation.team_id:
-        agents = agents.filter(teams=conversation.team_id)
+    if team_id:
+        agents = agents.filter(teams=team_id)
     return agents.only("id", "display_name")
 
 

@@ -89,7 +89,7 @@ def inbox(request):
 def conversation(request, conversation_id: int):
     convo = conversation_for(request.user, conversation_id)
     customer = convo.customer
-    timeline = page.messages(convo)
+    timeline = page.MESSAGES(conversation=convo.pk)
     moods = [(m.emotion, m.emotion_intensity) for m in timeline if m.direction == "inbound"]
     entries = conversation_timeline(convo, timeline)
     agent = agent_of(request.user)
