@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,7 @@ from regard.conversations.models import Conversation, Message, Tag
 from regard.conversations.rows import insert_row, update_row
 from regard.customers.choices import MomentKind
 from regard.customers.models import Customer, Moment
+from regard.system.prepared import Prepared
 
 
 def one_line(text: str) -> str:
@@ -37,6 +38,32 @@ class InvalidTransition(ValueError):
 
 # For the actions an inbound message runs inside another transaction (the pipeline files each
 # mail in a savepoint of its own): nested, they add no savepoint of their own, since a failure
+FIRST_CONTACT = Prepared(
+    lambda customer: Moment.objects.filter(
+        customer_id=customer, kind=MomentKind.FIRST_CONTACT
+    ).values("pk")[:1],
+    customer=int,
+)
+# Every new mail of a known customer asks (`suggest_duplicate`).
+NEARBY = Prepared(
+    lambda customer, conversation, start, end: (
+        Conversation.objects.filter(
+            customer_id=customer,
+            status__in=ACTIVE_STATUSES,
+            created_at__gte=start,
+            created_at__lte=end,
+        )
+        .exclude(pk=conversation)
+        .order_by("created_at")
+        .values_list("pk", "subject", "created_at")
+    ),
+    customer=int,
+    conversation=int,
+    start=datetime,
+    end=datetime,
+)
+
+
 # rolls back the caller's savepoint anyway; called alone, each is one transaction as before.
 def nested_atomic(func):
     return transaction.atomic(savepoint=False)(func)
@@ -69,9 +96,7 @@ def open_conversation(
         created_at=at,
     )
     insert_row(conversation)
-    first = new_customer or not (
-        Moment.objects.filter(customer=customer, kind=MomentKind.FIRST_CONTACT).exists()
-    )
+    first = new_customer or not FIRST_CONTACT(customer=customer.pk)
     if first:
         moment = Moment(
             customer=customer,
@@ -108,12 +133,14 @@ def receive_message(
     at=None,
     locked: bool = False,
     opened: bool = False,
+    feelings: dict | None = None,
 ) -> Message:
     """A customer's message joins the conversation; a closed one is continued in a linked one.
 
     `locked`: the caller fetched `conversation` fresh with select_for_update (or created it) in
     this transaction, so it is not read again. `opened`: the caller opened it just now for this
-    message, so it holds nothing yet (no clocks to look for).
+    message, so it holds nothing yet (no clocks to look for). `feelings`: `emotion_fields` of
+    the message's new text, when the caller read it already (outside the transaction).
     """
     at = at or timezone.now()
     if not locked:
@@ -131,7 +158,8 @@ def receive_message(
             linked_from=conversation,
             at=at,
         )
-    feelings = emotion_fields(text_full if text_new is None else text_new)
+    if feelings is None:
+        feelings = emotion_fields(text_full if text_new is None else text_new)
     message = Message(
         **feelings,
         conversation=conversation,
@@ -376,27 +404,22 @@ def suggest_duplicate(conversation: Conversation, window=timedelta(minutes=30)):
     key = subject_key(conversation.subject)
     if not key:
         return None
-    nearby = (
-        Conversation.objects.filter(
-            customer=conversation.customer,
-            status__in=ACTIVE_STATUSES,
-            created_at__gte=conversation.created_at - window,
-            created_at__lte=conversation.created_at + window,
-        )
-        .exclude(pk=conversation.pk)
-        .order_by("created_at")
-        .only("pk", "subject", "created_at")  # every new mail of a known customer asks
+    nearby = NEARBY(
+        customer=conversation.customer_id,
+        conversation=conversation.pk,
+        start=conversation.created_at - window,
+        end=conversation.created_at + window,
     )
-    for other in nearby:
-        if subject_key(other.subject) == key:
-            minutes = abs((conversation.created_at - other.created_at).total_seconds()) // 60
+    for pk, subject, created_at in nearby:
+        if subject_key(subject) == key:
+            minutes = abs((conversation.created_at - created_at).total_seconds()) // 60
             record_event(
                 EventKind.MERGE_SUGGESTED,
                 conversation=conversation,
-                other_id=other.pk,
+                other_id=pk,
                 reason=f"same customer and subject, {int(minutes)} min apart",
             )
-            return other
+            return Conversation.objects.get(pk=pk)
     return None
 
 

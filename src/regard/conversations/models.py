@@ -26,8 +26,13 @@ def new_reply_token() -> str:
 
 
 class Conversation(models.Model):
+    # No single-column indexes for customer, assignee and team: Meta's composite indexes lead
+    # with each, and every index is one more write for each conversation stored.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="conversations"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        db_index=False,
     )
     subject = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
@@ -39,6 +44,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="conversations",
+        db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -46,6 +52,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="conversations",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     participants = models.ManyToManyField(
@@ -96,8 +103,9 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
+    # Indexed by Meta's (conversation, created_at), which leads with it.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.PROTECT, related_name="messages"
+        Conversation, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     direction = models.CharField(max_length=16, choices=Direction.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -173,8 +181,15 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Indexed by Meta's (conversation, created_at) and (customer, created_at), which lead with
+    # them; an inbound mail writes two or three events, each paying for every index.
     conversation = models.ForeignKey(
-        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Conversation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer",
@@ -182,6 +197,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
+        db_index=False,
     )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()

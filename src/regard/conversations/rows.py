@@ -9,9 +9,23 @@ does not use: side effects are explicit calls, see `conversations.hooks`).
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
 
 _SQL: dict = {}  # (vendor, model, what) -> SQL or converters, built once per process
+# Fields whose preparation gives back a value of this exact type (or None) unchanged: the
+# value is taken as it is. Exact classes only: a subclass may prepare differently.
+_PLAIN = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BooleanField: bool,
+    models.ForeignKey: int,  # to an integer primary key: see _plain_type
+}
 
 
 def columns(model, alias: str) -> str:
@@ -35,17 +49,58 @@ def insert_row(instance) -> None:
     """`instance.save()` for a new row with an automatic primary key."""
     db = connections[DEFAULT_DB_ALIAS]
     model = type(instance)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
-    sql = _cached(db, model, "insert", lambda: _insert_sql(db, model, fields))
+    fields = _cached(db, model, "fields", lambda: _insert_fields(model))
+    sql = _cached(db, model, "insert", lambda: _insert_sql(db, model, fields, returning=True))
     with db.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, _insert_values(db, instance, fields))
         if db.features.can_return_columns_from_insert:
             instance.pk = cursor.fetchone()[0]
         else:
             instance.pk = cursor.lastrowid
     instance._state.adding = False
     instance._state.db = db.alias
+
+
+def insert_rows(instances: list) -> None:
+    """`bulk_create(instances)` of one model, for rows whose ids nobody reads afterwards: one
+    statement run for every row, no ids fetched."""
+    if not instances:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(instances[0])
+    fields = _cached(db, model, "fields", lambda: _insert_fields(model))
+    sql = _cached(db, model, "insert many", lambda: _insert_sql(db, model, fields, returning=False))
+    with db.cursor() as cursor:
+        cursor.executemany(sql, [_insert_values(db, instance, fields) for instance in instances])
+
+
+def _insert_fields(model) -> list[tuple]:
+    """(field, the exact type whose values go in unchanged or None) for each inserted field."""
+    return [
+        (field, _plain_type(field))
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
+def _plain_type(field):
+    plain = _PLAIN.get(type(field))
+    if plain is int and field.is_relation:
+        target = field.target_field
+        plain = int if type(target) in (models.AutoField, models.BigAutoField) else None
+    return plain
+
+
+def _insert_values(db, instance, fields) -> list:
+    values = []
+    for field, plain in fields:
+        if plain is not None:
+            value = getattr(instance, field.attname)  # what Field.pre_save gives
+            if value is None or type(value) is plain:
+                values.append(value)
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), db))
+    return values
 
 
 def update_row(instance, names: list[str]) -> None:
@@ -66,14 +121,14 @@ def update_row(instance, names: list[str]) -> None:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-def _insert_sql(db, model, fields) -> str:
+def _insert_sql(db, model, fields, returning: bool) -> str:
     quote = db.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"({', '.join(quote(field.column) for field, _ in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    if db.features.can_return_columns_from_insert:
+    if returning and db.features.can_return_columns_from_insert:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return sql
 

@@ -17,8 +17,18 @@ from regard.service.choices import REPLY_METRICS, Metric, Step
 from regard.service.hours import add_business_time
 from regard.service.models import BusinessCalendar, Holiday, Policy, ServiceClock
 from regard.service.policies import Calendars, calendar_row, choose_policy
+from regard.system.prepared import Prepared
 
 DEFAULT_SUPERVISOR_AFTER = timedelta(minutes=60)
+# Asked for every customer message to a conversation that was not just opened.
+KNOWN_CLOCKS = Prepared(
+    lambda conversation: (
+        ServiceClock.objects.filter(conversation_id=conversation)
+        .order_by()
+        .values_list("metric", "stopped_at")
+    ),
+    conversation=int,
+)
 
 
 def breached_by(at) -> Case:
@@ -37,8 +47,7 @@ def on_message_received(message, *, opened: bool = False) -> list[ServiceClock]:
     conversation = message.conversation
     known = []
     if not opened:
-        clocks = ServiceClock.objects.filter(conversation_id=conversation.pk).order_by()
-        known = list(clocks.values_list("metric", "stopped_at"))
+        known = KNOWN_CLOCKS(conversation=conversation.pk)
     running = {metric for metric, stopped in known if stopped is None}
     wanted = []
     if not running & set(REPLY_METRICS):

@@ -145,10 +145,12 @@ def route_arrival(conversation: Conversation, at=None, *, opened: bool = False) 
     """
     if conversation.assignee_id is not None:
         return None
-    return route(conversation, at=at, once=not opened)
+    # Called inside the arrival's own transaction: a failure rolls back the caller's savepoint,
+    # so a savepoint of its own would only cost two statements per new conversation.
+    with transaction.atomic(savepoint=False):
+        return _route(conversation, at=at, once=not opened)
 
 
-@transaction.atomic
 def route(conversation: Conversation, at=None, *, once: bool = False, quiet: bool = False):
     """Decide and apply an assignee for an unassigned conversation, and record why.
 
@@ -156,6 +158,11 @@ def route(conversation: Conversation, at=None, *, once: bool = False, quiet: boo
     stays in the queue (the queue sweep retries every minute). Returns the Decision, or None when
     nothing was decided (assigned already, closed, or routed before with `once`).
     """
+    with transaction.atomic():
+        return _route(conversation, at=at, once=once, quiet=quiet)
+
+
+def _route(conversation: Conversation, at=None, *, once: bool = False, quiet: bool = False):
     at = at or timezone.now()
     locked = _lock(conversation.pk)
     if locked is None:

@@ -1,8 +1,9 @@
 """The inbound e-mail pipeline: keep the bytes first, then parse, identify and thread.
 
 `accept_email` is what every way in calls (SMTP/LMTP, webhooks); `accept_emails` takes many at
-once (IMAP, import), each with its source, in one transaction: one commit per batch, not per
-message. Both store the raw bytes idempotently and hand them to processing, in a task or at once.
+once (IMAP), each with its source, in one transaction: one commit per batch, not per message;
+`accept_stream` takes a long stream (import) a batch at a time. All store the raw bytes
+idempotently and hand them to processing, in a task or at once.
 Each message is filed in a savepoint of its own: a failure rolls back everything of that message
 but its raw bytes, which stay, flagged with the error; a crash before the commit stores nothing of
 the batch, so a source that acknowledges only after the call returns (IMAP flag, SMTP 250) loses
@@ -13,8 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import traceback
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -25,7 +30,7 @@ from django.utils import timezone
 
 from regard.channels.email import kinds
 from regard.channels.email.parse import ParsedMail, parse_message
-from regard.channels.email.store import store_parsed
+from regard.channels.email.store import message_feelings, store_parsed
 from regard.channels.models import RawMessage, RawState
 from regard.conversations.memo import batch_memo
 from regard.conversations.rows import insert_row, update_row
@@ -63,8 +68,34 @@ def accept_emails(
     import count) once it is durable. A message that fails is kept raw and flagged, the others
     land; an exception escaping (a crash, a lost database) leaves none of them stored.
     """
-    # Parsed before the transaction: the write lock is held only for the database work.
-    items = [_Incoming.read(data, source, process) for data, source in mails]
+    return _store_batch(_read_batch(list(mails), process), process, live)
+
+
+def accept_stream(
+    mails: Iterable[tuple[bytes, str]],
+    *,
+    process: str = "now",
+    live: bool = True,
+    size: int = BATCH_SIZE,
+) -> Iterator[tuple[list[tuple[bytes, str]], list[Accepted]]]:
+    """`accept_emails` over a long stream (import, the bench), `size` mails a transaction: yields
+    each batch, as (its mails, their results), once its commit is done.
+
+    Reading a mail (parsing it, reading its emotion) is half its cost and needs no database, so
+    with `process="now"` on a machine with a core to spare the next batch is read in a helper
+    process while this one files the current batch. At most two batches are held at once.
+    """
+    chunks = batches(mails, size)
+    with _Readers(process) as readers:
+        pending = readers.submit(next(chunks, None))
+        while pending is not None:
+            batch, items = pending.batch, pending.result()
+            pending = readers.submit(next(chunks, None))
+            yield batch, _store_batch(items, process, live)
+
+
+def _store_batch(items: list[_Incoming], process: str, live: bool) -> list[Accepted]:
+    # Read before the transaction: the write lock is held only for the database work.
     # Policies, open incidents and the like cannot change for us within one transaction.
     with transaction.atomic(), batch_memo():
         stored = {
@@ -72,6 +103,55 @@ def accept_emails(
             for raw in RawMessage.objects.filter(sha256__in={item.digest for item in items})
         }
         return [_accept(item, stored, process, live) for item in items]
+
+
+def _read_batch(mails: list[tuple[bytes, str]], process: str) -> list[_Incoming]:
+    return [_Incoming.read(data, source, process) for data, source in mails]
+
+
+class _Readers:
+    """Where `accept_stream` reads its batches: a helper process forked from this one (so it
+    holds the same settings and the loaded emotion model), or this process when there is no
+    second core, nothing to parse, or the helper has died."""
+
+    def __init__(self, process: str):
+        self.process = process
+        self.pool = None
+        if process == "now" and (os.cpu_count() or 1) > 1:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+
+    def __enter__(self) -> _Readers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def submit(self, batch: list | None) -> _Pending | None:
+        if batch is None:
+            return None
+        future = None
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(_read_batch, batch, self.process)
+            except BrokenProcessPool:
+                self.pool = None
+        return _Pending(batch, self.process, future)
+
+
+@dataclass
+class _Pending:
+    batch: list
+    process: str
+    future: Future | None
+
+    def result(self) -> list[_Incoming]:
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                log.warning("the mail reading process died; reading this batch here")
+        return _read_batch(self.batch, self.process)
 
 
 @dataclass
@@ -82,23 +162,23 @@ class _Incoming:
     too_big: bool
     parsed: ParsedMail | None
     parse_error: str = ""
+    feelings: dict | None = None
+    message_id: str = ""
 
     @classmethod
     def read(cls, data: bytes, source: str, process: str) -> _Incoming:
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
         incoming = cls(data, source[:200], digest, len(data) > settings.MAX_MESSAGE_BYTES, None)
+        incoming.message_id = _message_id(data)
         if process == "now" and not incoming.too_big:
             try:
                 incoming.parsed = parse_message(data)
+                incoming.feelings = message_feelings(incoming.parsed)
             except Exception as exc:  # noqa: BLE001 - kept raw and flagged, the batch goes on
                 log.exception("a message could not be parsed")
                 incoming.parse_error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
         return incoming
-
-    @property
-    def message_id(self) -> str:
-        return _message_id(self.data)
 
     @property
     def limit_error(self) -> str:
@@ -122,7 +202,7 @@ def _accept(item: _Incoming, stored: dict, process: str, live: bool) -> Accepted
             else:
                 raw = _store_raw(item, RawState.QUARANTINED if item.too_big else None)
             if item.parsed is not None:
-                _file(raw, item.parsed, live=live)
+                _file(raw, item.parsed, live=live, feelings=item.feelings)
     except Exception as exc:
         if raw is None:  # the bytes themselves could not be stored
             if isinstance(exc, IntegrityError):  # stored just now by another worker
@@ -179,10 +259,10 @@ def _message_id(data: bytes) -> str:
     return value.strip().strip("<>").strip()[:998]
 
 
-def _file(raw: RawMessage, parsed: ParsedMail, *, live: bool) -> None:
+def _file(raw: RawMessage, parsed: ParsedMail, *, live: bool, feelings: dict | None = None):
     """File a parsed message and mark its raw row processed; the caller holds the savepoint."""
     raw.kind = parsed.kind
-    raw.conversation = store_parsed(raw, parsed, live=live)
+    raw.conversation = store_parsed(raw, parsed, live=live, feelings=feelings)
     raw.state = RawState.PROCESSED
     raw.error = "; ".join(parsed.defects)[:5000] if parsed.defects else ""
     raw.processed_at = timezone.now()
@@ -213,6 +293,7 @@ __all__ = [
     "Accepted",
     "accept_email",
     "accept_emails",
+    "accept_stream",
     "batches",
     "kinds",
     "process_raw",

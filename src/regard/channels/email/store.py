@@ -13,7 +13,9 @@ from regard.channels.email.threading import find_conversation, thread_clues, thr
 from regard.channels.models import ThreadReference
 from regard.conversations import actions
 from regard.conversations.choices import Delivery, Direction
+from regard.conversations.feelings import emotion_fields
 from regard.conversations.models import Attachment, Conversation, Message
+from regard.conversations.rows import insert_rows
 from regard.conversations.storage import store_blob
 from regard.customers.actions import resolve_customer
 from regard.customers.choices import Channel, IdentityKind
@@ -27,8 +29,10 @@ class Unfileable(ValueError):
     """The message names nobody we could answer."""
 
 
-def store_parsed(raw, parsed, *, live: bool = False):
-    """File the message; returns the conversation it joined (None for unthreaded system mail)."""
+def store_parsed(raw, parsed, *, live: bool = False, feelings: dict | None = None):
+    """File the message; returns the conversation it joined (None for unthreaded system mail).
+
+    `feelings`: what `message_feelings` read from it, when the caller read it already."""
     if parsed.kind == kinds.BOUNCE:
         return _file_bounce(parsed)
     if parsed.kind == kinds.FEEDBACK_REPORT:
@@ -70,18 +74,27 @@ def store_parsed(raw, parsed, *, live: bool = False):
         at=now,
         locked=True,  # created just now, or found and locked by find_conversation
         opened=opened,
+        feelings=feelings,
     )
     if parsed.attachments:  # bulk_create costs even with nothing to write
         store_attachments(message, parsed.attachments)
     refs = thread_refs(parsed)
-    if refs:
-        ThreadReference.objects.bulk_create(ThreadReference(message=message, ref=r) for r in refs)
+    insert_rows([ThreadReference(message=message, ref=r) for r in refs])
     _add_participants(message.conversation, parsed, exclude=address)
     if opened and not resolved.created:  # a new customer has no other conversation
         actions.suggest_duplicate(message.conversation)
     if opened and live and should_acknowledge(raw, parsed, address):
         acknowledge(message.conversation)
     return message.conversation
+
+
+def message_feelings(parsed) -> dict | None:
+    """The emotion fields of a mail that is filed as a customer's message (None for the rest).
+
+    Pure work on the text: callers do it before their transaction, where it holds no lock."""
+    if parsed.kind in (kinds.BOUNCE, kinds.FEEDBACK_REPORT, kinds.AUTO_REPLY):
+        return None
+    return emotion_fields(parsed.text_new)
 
 
 def customer_address(parsed) -> tuple[str, str]:

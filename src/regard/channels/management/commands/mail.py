@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
 from regard.channels.email.imap import collect, watch
-from regard.channels.email.inbound import accept_emails, batches, process_raw
+from regard.channels.email.inbound import accept_stream, process_raw
 from regard.channels.email.smtp import start_receiver
 from regard.channels.email.sources import UnreadableSource, read_messages
 from regard.channels.models import Mailbox, RawMessage, RawState
@@ -51,14 +51,12 @@ class Command(BaseCommand):
         with Progress(transient=True, disable=options["verbosity"] == 0) as progress:
             bar = progress.add_task("Importing", total=None)
             for path in paths:
+                mails = ((data, f"import:{label}") for label, data in read_messages(Path(path)))
+                process = "task" if enqueue else "now"
                 try:
-                    for batch in batches(read_messages(Path(path))):
-                        found = accept_emails(
-                            [(data, f"import:{label}") for label, data in batch],
-                            process="task" if enqueue else "now",
-                            live=live,
-                        )
-                        for (label, _data), accepted in zip(batch, found, strict=True):
+                    for batch, found in accept_stream(mails, process=process, live=live):
+                        for (_data, source), accepted in zip(batch, found, strict=True):
+                            label = source.removeprefix("import:")
                             raw = accepted.raw
                             if not accepted.created:
                                 counts["duplicates"] += 1
