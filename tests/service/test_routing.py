@@ -400,3 +400,29 @@ def test_staying_in_the_queue_writes_nothing_to_the_conversation(db):
     stored = Conversation.objects.get(pk=conversation.pk)
     assert (stored.assignee, stored.team, stored.updated_at) == (None, team, before)
     assert len(routed(conversation)) == 2  # the second decision is still on the timeline
+
+
+def test_a_new_customers_first_conversation_is_routed_from_memory(db):
+    """Opened in the same transaction as its customer: no lock row to read, nobody who helped
+    them before to look for, and the same decision as for any other new conversation."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from regard.customers.actions import resolve_customer
+    from regard.service.routing import LAST_HELPER_SQL, LOCK_SQL
+
+    team = orders()
+    dana = member(team, "Dana")
+    member(team, "Eli", availability=Availability.AWAY)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        resolved = resolve_customer("email", "new@example.com", "Noor")
+        assert resolved.created
+        conversation = actions.open_conversation(
+            None, resolved.customer, subject="Hi", channel="email", team=team, new_customer=True
+        )
+    read = [q["sql"] for q in queries.captured_queries]
+    assert not any(LOCK_SQL.split(" FROM")[0] in sql for sql in read)
+    assert not any("ORDER BY m.created_at DESC" in sql for sql in read), LAST_HELPER_SQL
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.assignee == dana and stored.team == team
+    assert routed(conversation) == ["assigned to Dana: least loaded in Orders, 0 open (load 0)"]

@@ -113,7 +113,7 @@ def open_conversation(
         channel=channel,
         linked_from=linked_from.pk if linked_from else None,
     )
-    hooks.conversation_opened(conversation)
+    hooks.conversation_opened(conversation, new_customer=new_customer)
     return conversation
 
 

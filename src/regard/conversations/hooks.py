@@ -8,11 +8,12 @@ of an inbound message or a reply can be read in one place.
 from __future__ import annotations
 
 
-def conversation_opened(conversation) -> None:
-    """A new conversation exists (its first message may not be stored yet)."""
+def conversation_opened(conversation, *, new_customer: bool = False) -> None:
+    """A new conversation exists (its first message may not be stored yet); `new_customer`: its
+    customer was created in the same transaction."""
     from regard.service.routing import route_arrival  # who answers depends on who they are
 
-    route_arrival(conversation, at=conversation.created_at, opened=True)
+    route_arrival(conversation, at=conversation.created_at, opened=True, new_customer=new_customer)
 
 
 def message_received(message, *, opened: bool = False) -> None:

@@ -137,18 +137,22 @@ class _Candidate:
         )
 
 
-def route_arrival(conversation: Conversation, at=None, *, opened: bool = False) -> Decision | None:
+def route_arrival(
+    conversation: Conversation, at=None, *, opened: bool = False, new_customer: bool = False
+) -> Decision | None:
     """Route a conversation a customer's message just arrived in, unless it is assigned already
     or was routed before (a queued conversation waits for `route_waiting`, not for every reply).
 
     `opened`: the conversation was created in this transaction, so nobody can have routed it.
+    `new_customer`: so was its customer (loaded in `conversation`), so nobody can have helped
+    them before and nothing the decision reads needs reading again.
     """
     if conversation.assignee_id is not None:
         return None
     # Called inside the arrival's own transaction: a failure rolls back the caller's savepoint,
     # so a savepoint of its own would only cost two statements per new conversation.
     with transaction.atomic(savepoint=False):
-        return _route(conversation, at=at, once=not opened)
+        return _route(conversation, at=at, once=not opened, fresh=opened and new_customer)
 
 
 def route(conversation: Conversation, at=None, *, once: bool = False, quiet: bool = False):
@@ -162,16 +166,17 @@ def route(conversation: Conversation, at=None, *, once: bool = False, quiet: boo
         return _route(conversation, at=at, once=once, quiet=quiet)
 
 
-def _route(conversation: Conversation, at=None, *, once: bool = False, quiet: bool = False):
+def _route(conversation, at=None, *, once=False, quiet=False, fresh=False) -> Decision | None:
     at = at or timezone.now()
-    locked = _lock(conversation.pk)
+    # Nobody else sees a conversation created in this transaction: it needs no lock.
+    locked = conversation if fresh else _lock(conversation.pk)
     if locked is None:
         return None
     # A statement of its own, after the lock: one started before it would miss a routing event
     # committed by the worker that held the lock.
     if once and _one(ROUTED_BEFORE_SQL, [locked.pk, EventKind.ROUTED]):
         return None
-    decision = decide(locked)
+    decision = decide(locked, first_contact=fresh)
     if decision.assignee is None and quiet:
         return decision
     _apply(locked, decision, at)
@@ -219,14 +224,16 @@ def _one(sql: str, params: list):
         return cursor.fetchone()
 
 
-def decide(conversation: Conversation) -> Decision:
-    """Who should take it: the steps in order, each explained; claims the agent it names."""
+def decide(conversation: Conversation, *, first_contact: bool = False) -> Decision:
+    """Who should take it: the steps in order, each explained; claims the agent it names.
+
+    `first_contact`: the customer is new, so nobody has helped them yet."""
     team = conversation.team or remembered("team_receiving_new", _team_receiving_new)
     pinned = _concierge(conversation, team)
     if pinned is not None:
         return pinned
     notes, tried = [], set()
-    for rule, agent_id, why in _people_they_know(conversation):
+    for rule, agent_id, why in _people_they_know(conversation, first_contact):
         if agent_id in tried:
             continue
         tried.add(agent_id)
@@ -263,11 +270,13 @@ def _concierge(conversation: Conversation, team: Team | None) -> Decision | None
     return Decision(agent, team, "concierge", reason)
 
 
-def _people_they_know(conversation: Conversation):
+def _people_they_know(conversation: Conversation, first_contact: bool):
     """(rule, agent id, why) for their person, then the agent who last replied to them."""
     customer = conversation.customer
     if customer.owner_id:
         yield "owner", customer.owner_id, "their person"
+    if first_contact:
+        return
     last = _one(LAST_HELPER_SQL, [customer.pk, conversation.pk, Direction.OUTBOUND])
     if last is not None:
         yield "last_helper", last[0], f"last helped them on {_when(last[1]):%-d %b %Y}"
