@@ -120,3 +120,20 @@ def test_enqueued_streams_store_the_bytes_and_leave_the_reading_to_the_workers()
 
 def test_an_empty_stream_yields_nothing():
     assert stream([]) == []
+
+
+def test_a_reading_helper_that_fails_is_replaced_by_reading_here(monkeypatch):
+    original = inbound._message_id
+
+    def message_id(data):
+        if os.getpid() != PARENT:
+            raise RuntimeError("the helper cannot read")
+        return original(data)
+
+    monkeypatch.setattr(inbound, "_message_id", message_id)
+    mails = [
+        make_mail(sender=f"c{n}@example.com", message_id=f"m{n}@example.com") for n in range(3)
+    ]
+    results = [r for _, found in stream(mails, size=2) for r in found]
+    assert [r.raw.state for r in results] == [RawState.PROCESSED] * 3
+    assert [r.raw.external_id for r in results] == [f"m{n}@example.com" for n in range(3)]

@@ -134,7 +134,8 @@ class _Readers:
         if self.pool is not None:
             try:
                 future = self.pool.submit(_read_batch, batch, self.process)
-            except BrokenProcessPool:
+            except (BrokenProcessPool, OSError):  # it died, or no process could be started
+                log.warning("no mail reading process; reading here", exc_info=True)
                 self.pool = None
         return _Pending(batch, self.process, future)
 
@@ -149,8 +150,12 @@ class _Pending:
         if self.future is not None:
             try:
                 return self.future.result()
-            except BrokenProcessPool:
-                log.warning("the mail reading process died; reading this batch here")
+            except Exception:  # noqa: BLE001 - it died, or its answer could not be sent back
+                # Reading here never raises (a mail that cannot be read is flagged): nothing is
+                # lost, the batch only costs its reading time once more.
+                log.warning(
+                    "the mail reading process failed; reading this batch here", exc_info=True
+                )
         return _read_batch(self.batch, self.process)
 
 
