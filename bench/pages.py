@@ -82,9 +82,22 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="small run for tests")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help=f"comma-separated, of: {', '.join(PAGES)}"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the SQLite bench database in this folder: seeded by the first run, reused by "
+        "the next ones (to compare code on the same data)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.conversations, args.seconds, args.sample, args.warmup = 500, 1.0, 50, 1
+    args.pages = tuple(name for name in args.pages.split(",") if name)
+    unknown = set(args.pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
     return args
 
 
@@ -421,7 +434,7 @@ def measure_http(args, paths: dict[str, list[str]], access_log: Path) -> dict[st
             browser.login()
         log(f"{args.clients} clients logged in in {time.perf_counter() - started:.1f} s")
         try:
-            for name in PAGES:
+            for name in args.pages:
                 run = run_page(browsers, name, paths[name], args, group)
                 p50, p99 = percentiles(run.timings)
                 figures[name] = {
@@ -449,7 +462,7 @@ def measure_http(args, paths: dict[str, list[str]], access_log: Path) -> dict[st
 # --- queries, in-process ----------------------------------------------------------------------
 
 
-def count_queries(agent, paths: dict[str, list[str]], show: bool) -> dict[str, int]:
+def count_queries(agent, paths: dict[str, list[str]], pages, show: bool) -> dict[str, int]:
     """The most SQL queries one request of each page made, over its first three paths."""
     from django.db import connection
     from django.test import Client
@@ -458,7 +471,7 @@ def count_queries(agent, paths: dict[str, list[str]], show: bool) -> dict[str, i
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(agent.user)
     counts = {}
-    for name in PAGES:
+    for name in pages:
         client.get(paths[name][0])
         worst, slowest = 0, []
         for path in paths[name][:3]:
@@ -505,25 +518,44 @@ def show_queries(queries: list[dict], slow_ms: float = 10.0) -> None:
 def main() -> None:
     args = parse_args()
     os.environ["REGARD_DEBUG"] = "false"  # with DEBUG, Django keeps every query in memory
-    with bench_database(keep=False):
+    with kept_database(args.data_dir) if args.data_dir else bench_database(keep=False):
         setup_django()
-        agent = seed(args)
+        agent = seeded_agent() or seed(args)
         describe(agent)
         paths = page_paths(agent, args.sample, random.Random(args.seed + 2))
         access_log = Path(os.environ["REGARD_DATA_DIR"]) / "serve.log"
         log(f"load average before the HTTP run: {' '.join(map(str, os.getloadavg()))}")
         figures = measure_http(args, paths, access_log)
         log(f"load average after the HTTP run: {' '.join(map(str, os.getloadavg()))}")
-        queries = count_queries(agent, paths, args.show_queries)
-    for name in PAGES:
+        queries = count_queries(agent, paths, args.pages, args.show_queries)
+    for name in args.pages:
         page = figures[name]
         for figure in ("p50_ms", "p99_ms", "rps", "server_p50_ms", "server_p99_ms", "cpu_ms"):
             print(f"page_{name}_{figure} {page.get(figure, 0.0):.1f}")
         print(f"page_{name}_failed {page['failed']}")
         print(f"page_{name}_queries {queries[name]}", flush=True)
-    failing = [name for name in PAGES if figures[name]["share_failed"] > FAILED_SHARE]
+    failing = [name for name in args.pages if figures[name]["share_failed"] > FAILED_SHARE]
     if failing:
         raise SystemExit(f"more than {FAILED_SHARE:.0%} of the requests failed on: {failing}")
+
+
+@contextlib.contextmanager
+def kept_database(folder: Path) -> Iterator[None]:
+    """The SQLite database in `folder`, made and seeded by the first run that names it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["REGARD_DATA_DIR"] = str(folder.resolve())
+    os.environ.pop("DATABASE_URL", None)
+    yield
+
+
+def seeded_agent():
+    """The benchmark agent of a kept database seeded before, or None."""
+    from regard.accounts.models import Agent
+
+    agent = Agent.objects.filter(user__username=USERNAME).first()
+    if agent is not None:
+        log("reusing the seeded database")
+    return agent
 
 
 if __name__ == "__main__":
