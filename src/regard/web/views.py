@@ -61,12 +61,13 @@ def inbox(request):
     sort = request.GET.get("sort", "")
     filters = Filters.from_query(request.GET)
     rows = inbox_rows(key, visible, agent, sort=sort, filters=filters)
+    counts = view_counts(visible, agent)
     return render(
         request,
         "web/inbox.html",
         {
             "agent": agent,
-            "views": VIEWS,
+            "views": [(v, counts.get(v.key, "")) for v in VIEWS],
             "view": key,
             "sort": sort,
             "view_label": next(v.label for v in VIEWS if v.key == key),
@@ -77,7 +78,6 @@ def inbox(request):
             "statuses": Status.choices,
             "assignable": page.assignable(None),
             "here": request.get_full_path(),
-            "counts": view_counts(visible, agent),
             "attention": needs_attention(agent, timezone.now()),
             "notifications": unread_for_inbox(agent),
             "rows": rows,
