@@ -33,3 +33,22 @@ def test_an_unknown_name_fails_like_the_url_tag():
 
     with pytest.raises(NoReverseMatch):
         render("{% link 'web:nothing_here' %}")
+
+
+def test_ids_are_put_into_the_address_as_the_url_tag_puts_them():
+    for ids in ([7], [123456789], [0]):
+        source = "{% link 'web:conversation' " + " ".join(map(str, ids)) + " %}"
+        assert render(source) == render(source.replace("link", "url"))
+    two = "{% link 'web:keep_promise' 12 345 %}"
+    assert (
+        render(two) == render(two.replace("link", "url")) == "/conversations/12/promises/345/keep"
+    )
+
+
+def test_arguments_that_are_not_plain_ids_go_through_reverse():
+    from django.urls import NoReverseMatch
+
+    for bad in ("-3", "'seven'"):
+        with pytest.raises(NoReverseMatch):
+            render(f"{{% link 'web:conversation' {bad} %}}")
+    assert render("{% link 'web:conversation' '42' %}") == "/conversations/42/"

@@ -68,6 +68,7 @@ def inbox(request):
         {
             "agent": agent,
             "views": [(v, counts.get(v.key, "")) for v in VIEWS],
+            "counts": counts,
             "view": key,
             "sort": sort,
             "view_label": next(v.label for v in VIEWS if v.key == key),
