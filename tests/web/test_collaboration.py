@@ -173,3 +173,21 @@ def test_a_visit_writes_only_news(agent, team):
     visit(agent, conversation, typing=True, at=start + REFRESH * 2)
     assert Presence.objects.get(agent=agent).seen_at == start + REFRESH * 2  # still here
     assert visit(sam, conversation, at=start + FRESH * 2) == []  # agent's view went stale
+
+
+def test_marking_presence_keeps_one_row_per_agent_and_conversation(agent, team):
+    conversation = make_conversation(team=team)
+    start = timezone.now()
+    mark_present(agent, conversation, at=start - FRESH * 20)  # long gone
+    mark_present(agent, conversation, at=start)  # the same row, brought up to date
+    assert Presence.objects.get(agent=agent).seen_at == start
+    sam = make_agent("sam", teams=[team])
+    other = make_conversation(team=team)
+    mark_present(sam, other, typing=True, at=start)
+    assert Presence.objects.count() == 2
+    Presence.objects.filter(agent=agent).update(seen_at=start - FRESH * 20)
+    mark_present(sam, conversation, at=start)  # a new row sweeps the stale ones away
+    assert set(Presence.objects.values_list("agent", "conversation")) == {
+        (sam.pk, other.pk),
+        (sam.pk, conversation.pk),
+    }

@@ -140,3 +140,15 @@ def test_a_pages_due_times_are_those_of_its_own_conversations_at_any_page_size()
     assert dict(page_due(many)) == dict(first_due(many)) == dict(page_due(ids))
     ServiceClock.objects.filter(conversation_id=ids[2]).update(due_at=NOW)
     assert dict(page_due(ids))[ids[2]] == NOW
+
+
+def test_the_conversation_count_is_the_customers_as_it_is_now():
+    from regard.web.conversation_page import conversation_count
+
+    customer, other = make_customer(), make_customer()
+    assert conversation_count(customer) == 0
+    make_conversation(customer)
+    make_conversation(other)
+    assert conversation_count(customer) == 1
+    make_conversation(customer)
+    assert conversation_count(customer) == 2 == customer.conversations.count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from regard.conversations.models import Message, Presence
@@ -28,11 +29,19 @@ def visit(agent, conversation, *, typing: bool = False, at=None) -> list[Presenc
 
 def mark_present(agent, conversation, *, typing: bool = False, at=None) -> None:
     at = at or timezone.now()
-    _, created = Presence.objects.update_or_create(
-        agent=agent, conversation=conversation, defaults={"typing": typing, "seen_at": at}
-    )
-    if created:  # keep the table tiny
-        Presence.objects.filter(seen_at__lt=at - FRESH * 10).delete()
+    mine = Presence.objects.filter(agent=agent, conversation=conversation)
+    # One UPDATE when the row is there (most visits): update_or_create would read it first.
+    if mine.update(typing=typing, seen_at=at):
+        return
+    try:
+        with transaction.atomic():
+            Presence.objects.create(
+                agent=agent, conversation=conversation, typing=typing, seen_at=at
+            )
+    except IntegrityError:  # another request of the same agent made it just now
+        mine.update(typing=typing, seen_at=at)
+        return
+    Presence.objects.filter(seen_at__lt=at - FRESH * 10).delete()  # keep the table tiny
 
 
 def others_present(agent, conversation, at=None) -> list[Presence]:
