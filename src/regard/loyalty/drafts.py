@@ -18,6 +18,7 @@ from regard.customers.choices import Channel
 from regard.loyalty.choices import DraftState, LoyaltyEvent, Occasion
 from regard.loyalty.gratitude import ThanksDue
 from regard.loyalty.models import GratitudeDraft
+from regard.system.prepared import Prepared
 
 OPENINGS = {
     Occasion.FIRST_CONVERSATION: "thank you for trusting us with your first question ({about}). "
@@ -186,13 +187,20 @@ def reach_out(actor, customer, *, now=None) -> Conversation:
     return conversation
 
 
+# Asked on every opening of a conversation page (the composer).
+OPEN_DRAFT = Prepared(
+    lambda conversation: (
+        GratitudeDraft.objects.filter(conversation_id=conversation, state=DraftState.OPENED)
+        .order_by("pk")
+        .values_list("text", flat=True)[:1]
+    ),
+    conversation=int,
+)
+
+
 def draft_for(conversation) -> str:
     """The draft waiting in this conversation's composer, until the first reply is sent."""
-    draft = (
-        GratitudeDraft.objects.filter(conversation=conversation, state=DraftState.OPENED)
-        .values_list("text", flat=True)
-        .first()
-    )
+    draft = next(iter(OPEN_DRAFT(conversation=conversation.pk)), None)
     if draft and not conversation.messages.filter(direction=Direction.OUTBOUND).exists():
         return draft
     return ""
