@@ -138,6 +138,7 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORM_RENDERER = "regard.web.form_renderer.FormRenderer"  # the common widgets without templates
 
 REDIS_URL = ENV["REDIS_URL"]
 if REDIS_URL:
