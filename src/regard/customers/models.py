@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from regard.customers.choices import Channel, IdentityKind, MomentKind
@@ -83,6 +84,17 @@ class Customer(models.Model):
             models.Index(fields=["display_name", "id"], name="customer_name_order"),
             # Likely duplicates: the same name whatever its case.
             models.Index(Lower("display_name"), name="customer_lower_name"),
+            # Nearly every customer has neither: once statistics are gathered, SQLite judges
+            # the plain foreign-key indexes (all NULL) useless and scans every customer to find
+            # those merged into one, or whose person an agent is. These hold only the set ones.
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="customer_merged_into_set",
+            ),
+            models.Index(
+                fields=["owner"], condition=Q(owner__isnull=False), name="customer_owner_set"
+            ),
         ]
 
     def __str__(self) -> str:
