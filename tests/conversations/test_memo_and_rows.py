@@ -92,3 +92,34 @@ def test_updating_a_row_that_is_gone_fails_like_the_orm():
     Customer.objects.filter(pk=customer.pk).delete()
     with pytest.raises(DatabaseError):
         update_row(customer, ["display_name"])
+
+
+@pytest.mark.django_db
+def test_values_that_need_preparing_are_prepared_and_many_rows_go_in_at_once():
+    from django.utils.functional import lazy
+
+    from regard.channels.models import ThreadReference
+    from regard.conversations.models import Message
+    from regard.conversations.rows import insert_rows
+
+    customer = resolve_customer("email", "dan@example.com").customer
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    lazy_subject = lazy(lambda: "Lazy subject", str)()
+    conversation = Conversation(
+        customer_id=customer.pk, subject=lazy_subject, channel="email", created_at=at, upset=1
+    )
+    insert_row(conversation)
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert (stored.subject, stored.upset) == ("Lazy subject", True)
+    message = Message(
+        conversation=conversation,
+        direction="inbound",
+        channel="email",
+        text_full="x",
+        created_at=at,
+    )
+    insert_row(message)
+    insert_rows([ThreadReference(message=message, ref=f"r{n}@example.com") for n in range(3)])
+    insert_rows([])
+    refs = ThreadReference.objects.filter(message=message).order_by("pk")
+    assert list(refs.values_list("ref", flat=True)) == [f"r{n}@example.com" for n in range(3)]
