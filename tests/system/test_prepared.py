@@ -126,3 +126,17 @@ def test_wrong_slots_and_values_are_clear_errors():
 def test_an_integer_beyond_the_database_range_is_a_value_error():
     with pytest.raises(ValueError, match="out of the database's integer range"):
         CONVERSATIONS(customer=2**63, status="new")
+
+
+def test_a_prepared_count_counts_anew_each_run_and_refuses_a_bad_value():
+    from regard.system.prepared import PreparedCount
+
+    identities = PreparedCount(Identity, "customer_id")
+    customer = make_customer()
+    before = identities(customer.pk)
+    assert before == Identity.objects.filter(customer=customer).count()
+    Identity.objects.create(customer=customer, kind="email", value="second@example.com")
+    assert identities(customer.pk) == before + 1
+    assert identities(customer.pk + 1000) == 0
+    with pytest.raises(ValueError):
+        identities(2**63)

@@ -54,3 +54,16 @@ def test_it_is_the_sites_renderer():
     from django.forms.renderers import get_default_renderer
 
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+def test_a_select_with_options_of_its_own_template_is_left_to_the_templates():
+    class Marked(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    field = forms.ChoiceField(choices=[("a", "A")], widget=Marked)
+    form = forms.Form(renderer=FormRenderer())
+    form.fields["pick"] = field
+    theirs = forms.Form(renderer=DjangoTemplates())
+    theirs.fields["pick"] = field
+    assert str(form["pick"]) == str(theirs["pick"])
+    assert "<input" in str(form["pick"])  # the option's own template was used

@@ -143,12 +143,12 @@ def test_a_pages_due_times_are_those_of_its_own_conversations_at_any_page_size()
 
 
 def test_the_conversation_count_is_the_customers_as_it_is_now():
-    from regard.web.conversation_page import conversation_count
+    from regard.web.conversation_page import CONVERSATION_COUNT
 
     customer, other = make_customer(), make_customer()
-    assert conversation_count(customer) == 0
+    assert CONVERSATION_COUNT(customer.pk) == 0
     make_conversation(customer)
     make_conversation(other)
-    assert conversation_count(customer) == 1
+    assert CONVERSATION_COUNT(customer.pk) == 1
     make_conversation(customer)
-    assert conversation_count(customer) == 2 == customer.conversations.count()
+    assert CONVERSATION_COUNT(customer.pk) == 2 == customer.conversations.count()

@@ -36,8 +36,6 @@ class InvalidTransition(ValueError):
     """The conversation cannot go from its status to the one asked for."""
 
 
-# For the actions an inbound message runs inside another transaction (the pipeline files each
-# mail in a savepoint of its own): nested, they add no savepoint of their own, since a failure
 FIRST_CONTACT = Prepared(
     lambda customer: Moment.objects.filter(
         customer_id=customer, kind=MomentKind.FIRST_CONTACT
@@ -64,6 +62,8 @@ NEARBY = Prepared(
 )
 
 
+# For the actions an inbound message runs inside another transaction (the pipeline files each
+# mail in a savepoint of its own): nested, they add no savepoint of their own, since a failure
 # rolls back the caller's savepoint anyway; called alone, each is one transaction as before.
 def nested_atomic(func):
     return transaction.atomic(savepoint=False)(func)

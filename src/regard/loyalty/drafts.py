@@ -200,7 +200,7 @@ OPEN_DRAFT = Prepared(
 
 def draft_for(conversation) -> str:
     """The draft waiting in this conversation's composer, until the first reply is sent."""
-    draft = next(iter(OPEN_DRAFT(conversation=conversation.pk)), None)
-    if draft and not conversation.messages.filter(direction=Direction.OUTBOUND).exists():
-        return draft
+    drafts = OPEN_DRAFT(conversation=conversation.pk)
+    if drafts and not conversation.messages.filter(direction=Direction.OUTBOUND).exists():
+        return drafts[0]
     return ""

@@ -7,14 +7,12 @@ Each function answers what the related manager or queryset it replaces did, in t
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from regard.accounts.models import Agent
 from regard.commitments.models import Commitment
 from regard.conversations.models import Conversation, Message, SavedReply
 from regard.conversations.saved_replies import replies_of
 from regard.customers.models import CustomerNote, Identity, Moment, Organization
-from regard.system.prepared import Prepared
+from regard.system.prepared import Prepared, PreparedCount
 from regard.web.manage import agents_of_team
 
 MESSAGES = Prepared(
@@ -59,21 +57,7 @@ HISTORY = Prepared(
     customer=int,
     conversation=int,
 )
-# The customer's conversations, counted: a one-row grouped query, so it can be prepared.
-CONVERSATION_COUNT = Prepared(
-    lambda customer: (
-        Conversation.objects.filter(customer_id=customer)
-        .order_by()
-        .values("customer_id")
-        .annotate(n=Count("id"))
-        .values_list("n", flat=True)
-    ),
-    customer=int,
-)
-
-
-def conversation_count(customer) -> int:
-    return next(iter(CONVERSATION_COUNT(customer=customer.pk)), 0)
+CONVERSATION_COUNT = PreparedCount(Conversation, "customer_id")
 
 
 # With a team and without: each a query of its own shape.

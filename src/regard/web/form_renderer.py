@@ -40,7 +40,7 @@ class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name in INPUTS:
             return _input(context["widget"])
-        if template_name == f"{WIDGETS}select.html":
+        if template_name == f"{WIDGETS}select.html" and _plain_options(context["widget"]):
             return _select(context["widget"])
         if template_name == f"{WIDGETS}textarea.html":
             return _textarea(context["widget"])
@@ -66,14 +66,21 @@ def _input(widget: dict) -> str:
     )
 
 
+def _plain_options(widget: dict) -> bool:
+    """Whether every option uses Django's own option template (a widget may name another)."""
+    return all(
+        option["template_name"] == f"{WIDGETS}select_option.html"
+        for _name, options, _index in widget["optgroups"]
+        for option in options
+    )
+
+
 def _select(widget: dict) -> str:
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in options:
-            if option["template_name"] != f"{WIDGETS}select_option.html":
-                raise ValueError(f"no Python writer for {option['template_name']}")
             parts.append(f"\n  {_option(option)}\n")
         if group_name:
             parts.append("\n  </optgroup>")

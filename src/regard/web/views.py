@@ -108,7 +108,7 @@ def conversation(request, conversation_id: int):
             "notes": page.NOTES(customer=customer.pk),
             "moments": page.MOMENTS(customer=customer.pk),
             "history": page.HISTORY(customer=customer.pk, conversation=convo.pk),
-            "conversation_count": page.conversation_count(customer),
+            "conversation_count": page.CONVERSATION_COUNT(customer.pk),
             "can_reply": can(request.user, REPLY) and convo.status != Status.CLOSED,
             "can_edit_customer": can(request.user, EDIT_CUSTOMER),
             "statuses": Status.choices,

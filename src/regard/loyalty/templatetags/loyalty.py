@@ -2,12 +2,11 @@
 the composer."""
 
 from django import template
-from django.db.models import Count
 
 from regard.loyalty.choices import SCALES
 from regard.loyalty.drafts import draft_for
 from regard.loyalty.models import CustomerHealth, Kudos, SurveyAnswer
-from regard.system.prepared import Prepared
+from regard.system.prepared import Prepared, PreparedCount
 
 register = template.Library()
 
@@ -22,17 +21,7 @@ ANSWERS = Prepared(
     )[:3],
     customer=int,
 )
-# The count as one grouped row (none when there are no kudos): exact at any size.
-KUDOS = Prepared(
-    lambda customer: (
-        Kudos.objects.filter(customer_id=customer)
-        .order_by()
-        .values("customer_id")
-        .annotate(count=Count("id"))
-        .values_list("count", flat=True)
-    ),
-    customer=int,
-)
+KUDOS = PreparedCount(Kudos, "customer_id")
 
 
 def _answers(answers):
@@ -42,12 +31,11 @@ def _answers(answers):
 @register.inclusion_tag("loyalty/_card.html")
 def loyalty_card(customer):
     health = HEALTH(customer=customer.pk)
-    kudos = KUDOS(customer=customer.pk)
     return {
         "customer": customer,
         "health": health[0] if health else None,
         "answers": _answers(ANSWERS(customer=customer.pk)),
-        "kudos": kudos[0] if kudos else 0,
+        "kudos": KUDOS(customer.pk),
     }
 
 
