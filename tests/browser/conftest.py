@@ -65,7 +65,7 @@ def demo_server():
             start_new_session=True,
         )
     try:
-        wait_for_port(port, timeout=240)
+        wait_for_port(port, timeout=240, process=process)
         deadline = time.monotonic() + 30
         while not LOGIN_LINE.search(log.read_text()) and time.monotonic() < deadline:
             time.sleep(0.2)

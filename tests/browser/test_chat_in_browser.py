@@ -336,8 +336,8 @@ def signing_server():
             start_new_session=True,
         )
     try:
-        wait_for_port(port, timeout=60)
-        wait_for_port(port + 1, timeout=60)
+        wait_for_port(port, timeout=60, process=process)
+        wait_for_port(port + 1, timeout=60, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)

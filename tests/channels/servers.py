@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -45,20 +46,48 @@ service imap-login {{
 USERS = {"support": "secret", "customer": "secret", "sales": "secret"}
 
 
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands to outgoing connections as their local end."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
+_EPHEMERAL = _ephemeral_ports()
+_CHOSEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the ephemeral range: a port chosen there and released
+    can be taken as the local end of any outgoing connection before the server binds it."""
+    candidates = [port for port in range(20000, 32000) if port not in _EPHEMERAL]
+    for port in random.sample(candidates, len(candidates)):
+        if port in _CHOSEN:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _CHOSEN.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
-def wait_for_port(port: int, timeout: float = 10) -> None:
+def wait_for_port(port: int, timeout: float = 10, process: subprocess.Popen | None = None) -> None:
+    """Wait until something listens on `port`; with `process`, fail as soon as it has ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
+        if process is not None and process.poll() is not None:
+            code = process.returncode
+            raise RuntimeError(f"the server for 127.0.0.1:{port} ended (exit {code}) unheard")
         time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s")
 
 
 class Dovecot:

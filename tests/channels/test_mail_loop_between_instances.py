@@ -172,6 +172,13 @@ class Instance:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
 
+    def wait_until_receiving(self) -> None:
+        receiver = self.processes[0]
+        try:
+            wait_for_port(self.port, timeout=60, process=receiver)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\n--- {self.name}\n{self.log_tail()}") from None
+
     def query(self, sql: str) -> list[tuple]:
         with closing(sqlite3.connect(self.database, timeout=10)) as db:
             return db.execute(sql).fetchall()
@@ -248,7 +255,7 @@ def wired_instances(relay: Relay, tmp_path: Path, template: Path, worker: list[s
         for instance in instances:
             instance.start(controller.port, worker)
         for instance in instances:
-            wait_for_port(instance.port, timeout=60)
+            instance.wait_until_receiving()
         yield (*instances, controller.port)
     finally:
         for instance in instances:

@@ -44,8 +44,8 @@ def test_regard_serve_answers_chat_and_serves_its_streams(tmp_path):
         command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
     )
     try:
-        wait_for_port(port, timeout=240)
-        wait_for_port(stream_port, timeout=60)
+        wait_for_port(port, timeout=240, process=process)
+        wait_for_port(stream_port, timeout=60, process=process)
         started = _post(port, "/chat/start", {"name": "Ana"})
         assert started["stream"] == f"http://127.0.0.1:{stream_port}/chat/stream"
         conn = http.client.HTTPConnection("127.0.0.1", stream_port, timeout=10)
