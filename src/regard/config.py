@@ -32,6 +32,13 @@ def parse_int(value: str) -> int:
     return number
 
 
+def parse_port(value: str) -> int:
+    number = parse_int(value)
+    if number > 65535:
+        raise ValueError("expected a port, 0 to 65535")
+    return number
+
+
 def parse_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -256,6 +263,14 @@ SETTINGS: tuple[Setting, ...] = (
         parse_str,
         "Base address of the ASGI process that serves chat streams (`regard serve` starts it on "
         "the next port); empty: the same as `REGARD_BASE_URL`.",
+    ),
+    Setting(
+        "REGARD_AGENT_STREAM_PORT",
+        "0",
+        parse_port,
+        "Port, on the host the agents' pages come from, of the ASGI process that serves their "
+        "live updates (`regard serve` sets it to its stream port); 0: they come from `/stream` "
+        "of the web address (behind a proxy, route `/stream` to the ASGI process).",
     ),
     Setting(
         "REGARD_CHAT_IDENTITY_SECRET",

@@ -81,7 +81,14 @@ def test_a_colleague_is_seen_and_their_note_appears_live(context_factory, demo_s
     boss_name = boss.locator(".who").inner_text()
     assert f"{boss_name} is viewing" in agent.locator("#presence").inner_text()
 
-    agent.wait_for_timeout(1500)  # the live stream is connected
+    # The live stream comes from the stream process on the next port, with the session.
+    with agent.expect_response(re.compile(r"/stream(\?|$)")) as streamed:
+        agent.reload()
+    stream = streamed.value
+    web_port = int(demo_server["url"].rsplit(":", 1)[1])
+    assert stream.url.startswith(f"http://127.0.0.1:{web_port + 1}/stream"), stream.url
+    assert stream.status == 200
+    assert stream.headers["access-control-allow-credentials"] == "true"
     boss.get_by_label("Reply to").fill("Checked with the warehouse: it left today.")
     boss.get_by_role("button", name="Add internal note").click()
     agent.locator("#timeline").get_by_text("Checked with the warehouse").wait_for(timeout=15000)

@@ -51,6 +51,46 @@ def test_a_new_stream_starts_from_now(client, agent, team):
     assert next(stream).decode() == f"id: {live.latest_id()}\nevent: ready\ndata: {{}}\n\n"
 
 
+def test_the_stream_lets_only_this_hosts_pages_send_their_session(client, agent, settings):
+    settings.BASE_URL = "https://help.example.com"
+    login(client, agent)
+    url = reverse("web:stream") + "?since=0"
+
+    def origin_allowed(origin: str) -> str | None:
+        response = client.get(url, HTTP_ORIGIN=origin, HTTP_HOST="127.0.0.1:8001")
+        assert response.status_code == 200
+        return response.headers.get("Access-Control-Allow-Origin")
+
+    assert origin_allowed("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert origin_allowed("https://help.example.com") == "https://help.example.com"
+    assert origin_allowed("http://evil.example:8000") is None
+    assert origin_allowed("http://127.0.0.1.evil.example") is None
+
+
+def test_the_streams_preflight_needs_no_session_and_a_stranger_is_sent_to_log_in(client):
+    preflight = client.options(
+        reverse("web:stream"), HTTP_ORIGIN="http://127.0.0.1:8000", HTTP_HOST="127.0.0.1:8001"
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Credentials"] == "true"
+    assert "Last-Event-ID" in preflight["Access-Control-Allow-Headers"]
+    stranger = client.get(reverse("web:stream"))
+    assert stranger.status_code == 302 and "/login/" in stranger["Location"]
+    assert client.post(reverse("web:stream")).status_code in (302, 405)
+
+
+def test_pages_open_the_stream_on_the_stream_process_when_there_is_one(client, agent, settings):
+    login(client, agent)
+    settings.AGENT_STREAM_PORT = 0
+    page = client.get(reverse("web:inbox"), HTTP_HOST="localhost:8000")
+    assert 'data-live-url="/stream"' in page.content.decode()
+    assert "connect-src 'self';" in page["Content-Security-Policy"]
+    settings.AGENT_STREAM_PORT = 8001
+    page = client.get(reverse("web:inbox"), HTTP_HOST="localhost:8000")
+    assert 'data-live-url="http://localhost:8001/stream"' in page.content.decode()
+    assert "connect-src 'self' http://localhost:8001;" in page["Content-Security-Policy"]
+
+
 def test_colleagues_see_who_views_and_who_types(client, agent, team):
     conversation = make_conversation(team=team)
     sam = make_agent("sam", teams=[team], display_name="Sam Okafor")

@@ -39,7 +39,7 @@ def worker_command(*, burst: bool = False) -> list[str]:
     return [*command, "--batch"] if burst else command
 
 
-def web_command(host: str, port: int, workers: int) -> list[str]:
+def web_command(host: str, port: int, workers: int, threads: int = 4) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -50,7 +50,7 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
         "--access-logfile",
         "-",
         "--graceful-timeout",

@@ -16,5 +16,13 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", policy(request))
         return response
+
+
+def policy(request) -> str:
+    """CSP, with the stream process's origin when the agents' stream is served there."""
+    from regard.web.live import stream_origin
+
+    origin = stream_origin(request)
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' {origin}") if origin else CSP

@@ -42,3 +42,11 @@ def _pattern(name: str, count: int, prefix: str, urlconf) -> str | None:
     if pattern.format(*range(count)) != reverse(name, args=range(count), urlconf=urlconf):
         return None
     return pattern
+
+
+@register.simple_tag(takes_context=True)
+def agent_stream_link(context) -> str:
+    """The agent's live stream: on the stream process when there is one (see regard.web.live)."""
+    from regard.web.live import stream_origin
+
+    return (stream_origin(context["request"]) or "") + link("web:stream")

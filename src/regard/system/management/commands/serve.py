@@ -35,14 +35,19 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
         stream_port = port + 1 if stream_port is None else stream_port
-        web = web_command(host, port, web_workers)
+        env = {**os.environ, **self._stream_url(host, stream_port)}
+        if stream_port:  # the agents' live stream too: it waits there without holding a thread
+            env.setdefault("REGARD_AGENT_STREAM_PORT", str(stream_port))
+        # A stream that is served by the web workers holds a thread while it is open; otherwise
+        # one thread a worker serves pages fastest (threads only share one interpreter).
+        threads = 1 if env.get("REGARD_AGENT_STREAM_PORT", "0").strip() not in ("", "0") else 4
+        web = web_command(host, port, web_workers, threads)
         helpers = [] if no_worker else [worker_command(), regard_command("clock")]
         if stream_port:
             helpers.insert(0, stream_command(host, stream_port, web_workers))
         self.stdout.write(f"Regard is serving on http://{host}:{port}/ (Ctrl+C stops it)")
         self.stdout.flush()
         running = {tuple(command): subprocess.Popen(command) for command in helpers}  # noqa: S603
-        env = {**os.environ, **self._stream_url(host, stream_port)}
         running[tuple(web)] = subprocess.Popen(web, env=env)  # noqa: S603
         stopping = False
 

@@ -36,7 +36,7 @@
     });
   });
 
-  var source = new EventSource(url);
+  var source = new EventSource(url, { withCredentials: true }); // another port: send the session
   source.addEventListener("change", function (e) {
     var change = JSON.parse(e.data);
     if (page === "inbox") {
