@@ -225,6 +225,17 @@ def test_a_misspelt_name_is_still_found(zoe, q):
     assert [hit.customer for hit in search_customers(q)] == [zoe]
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigram index")
+def test_a_misspelling_is_found_by_the_trigrams_few_customers_share(zoe, monkeypatch):
+    from regard.search.backends import sqlite
+
+    monkeypatch.setattr(sqlite, "DENSE_TRIGRAM", 3)
+    for number in range(4):  # "ang" in every address: dense, so left out
+        make_customer(f"ang{number}@example.com", f"Ola Nordmann {number}")
+    assert [hit.customer for hit in search_customers("Angstorm")] == [zoe]
+    assert sqlite.similar_customers(parse_query("xamp"), 100) == []  # every trigram dense
+
+
 @pytest.mark.parametrize("q", ["zoe.ang", "zoe.angstrom@exa", "zoe.angstrom@example.com"])
 def test_an_email_prefix_finds_the_customer(zoe, q):
     assert [hit.customer for hit in search_customers(q)] == [zoe]

@@ -102,7 +102,12 @@ class Customer(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.preferred_name or f"Customer {self.pk}"
+        return Customer.name_of(self.pk, self.display_name, self.preferred_name)
+
+    @staticmethod
+    def name_of(pk: int, display_name: str, preferred_name: str) -> str:
+        """`name` from the columns alone (for rows read without their model)."""
+        return display_name or preferred_name or f"Customer {pk}"
 
     @property
     def address_name(self) -> str:

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.safestring import SafeString
 
 from regard.conversations.models import Conversation, Message
-from regard.customers.models import Customer
+from regard.customers.models import Customer, Identity
 from regard.search.backends import Candidate, backend
 from regard.search.query import Query, fold, parse_query
 from regard.search.snippets import match_pattern, snippet
@@ -75,16 +75,26 @@ def search_customers(
     if not found:
         found += backend().similar_customers(query, CUSTOMER_CANDIDATES)
     pool = Customer.objects.all() if customers is None else customers
-    pool = pool.filter(pk__in=set(found), merged_into__isnull=True).prefetch_related("identities")
-    scored = [(_customer_score(query, customer), customer) for customer in pool]
-    scored = sorted(
-        (item for item in scored if item[0] >= SIMILAR_ENOUGH),
-        key=lambda item: (-item[0], item[1].name.casefold(), item[1].pk),
-    )
+    pool = pool.filter(pk__in=set(found), merged_into__isnull=True)
+    # Scored from their names and addresses alone; only the ones shown are loaded whole.
+    texts = {pk: [display, preferred] for pk, display, preferred in
+             pool.values_list("pk", "display_name", "preferred_name")}  # fmt: skip
+    addresses = Identity.objects.filter(customer_id__in=texts).values_list("customer_id", "value")
+    for customer_id, value in addresses:
+        texts[customer_id].append(value)
+    scored = [(_text_score(query, text), pk) for pk, text in texts.items()]
+    shown = sorted(
+        ((score, Customer.name_of(pk, *texts[pk][:2]).casefold(), pk) for score, pk in scored
+         if score >= SIMILAR_ENOUGH),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )[:limit]  # fmt: skip
+    loaded = pool.filter(pk__in=[pk for _, _, pk in shown]).prefetch_related("identities")
+    by_pk = {customer.pk: customer for customer in loaded}
     pattern = match_pattern(query)
     return [
-        CustomerHit(customer, snippet(customer.name, pattern), round(score, 3))
-        for score, customer in scored[:limit]
+        CustomerHit(by_pk[pk], snippet(by_pk[pk].name, pattern), round(score, 3))
+        for score, _, pk in shown
+        if pk in by_pk
     ]
 
 
@@ -142,13 +152,10 @@ def _hits(ranked: list[tuple[float, Candidate]], query: Query) -> list[Hit]:
     ]
 
 
-def _customer_score(query: Query, customer: Customer) -> float:
-    """Mean over query words of 1 for a word prefix, else the best similarity to any word."""
-    text = " ".join(
-        [customer.display_name, customer.preferred_name]
-        + [identity.value for identity in customer.identities.all()]
-    )
-    words = set(_WORD.findall(fold(text)))
+def _text_score(query: Query, texts: list[str]) -> float:
+    """Mean over query words of 1 for a word prefix, else the best similarity to any word of
+    `texts` (a customer's names and addresses)."""
+    words = set(_WORD.findall(fold(" ".join(texts))))
     if not words:
         return 0.0
     return sum(_word_score(fold(word), words) for word in query.words) / len(query.words)

@@ -28,6 +28,11 @@ _DENSE = """
 _NAMED = """
     SELECT DISTINCT customer_id FROM search_customer_words WHERE search_customer_words MATCH %s
     LIMIT %s"""
+DENSE_TRIGRAM = 2_000
+_DENSE_TRIGRAM = """
+    SELECT count(*) FROM (
+      SELECT rowid FROM search_customer_trigrams WHERE search_customer_trigrams MATCH %s
+      LIMIT %s)"""
 _SIMILAR = """
     SELECT customer_id FROM search_customer_trigrams WHERE search_customer_trigrams MATCH %s
     ORDER BY rank LIMIT %s"""
@@ -77,9 +82,15 @@ def similar_customers(query: Query, count: int) -> list[int]:
         for word in {raw, fold(raw)}
         for i in range(len(word) - 2)
     }
-    if not trigrams:
-        return []
-    expression = " OR ".join(f'"{trigram}"' for trigram in sorted(trigrams))
     with connection.cursor() as cursor:
-        cursor.execute(_SIMILAR, [expression, count])
+        # A trigram most addresses share ("com", "ail") tells no one apart, and ranking every
+        # row it matches costs more than all the rest of the search.
+        telling = []
+        for trigram in sorted(trigrams):
+            cursor.execute(_DENSE_TRIGRAM, [f'"{trigram}"', DENSE_TRIGRAM])
+            if cursor.fetchone()[0] < DENSE_TRIGRAM:
+                telling.append(trigram)
+        if not telling:
+            return []
+        cursor.execute(_SIMILAR, [" OR ".join(f'"{trigram}"' for trigram in telling), count])
         return [row[0] for row in cursor.fetchall()]
