@@ -61,15 +61,37 @@ def customers_for(user):
     agent = agent_of(user)
     if can(user, VIEW_ALL_TEAMS):
         return Customer.objects.all()
+    return _team_customers(agent.pk)
+
+
+def _team_customers(agent_id: int):
     # EXISTS per customer walks the (customer, created_at) index; IN would list every
     # visible conversation's customer first.
-    visible = Conversation.objects.visible_to(agent).filter(customer_id=OuterRef("pk"))
-    return Customer.objects.filter(Q(Exists(visible)) | Q(owner=agent))
+    visible = Conversation.objects.filter(team_visible(agent_id), customer_id=OuterRef("pk"))
+    return Customer.objects.filter(Q(Exists(visible)) | Q(owner_id=agent_id))
+
+
+ANY_CUSTOMER = Prepared(
+    lambda pk: Customer.objects.select_related("organization", "owner").filter(pk=pk), pk=int
+)
+TEAM_CUSTOMER = Prepared(
+    lambda pk, agent: _team_customers(agent).select_related("organization", "owner").filter(pk=pk),
+    pk=int,
+    agent=int,
+)
 
 
 def customer_for(user, customer_id) -> Customer:
     """Load a customer the user may see, or 404 (not 403, so ids cannot be probed)."""
+    agent = agent_of(user)
     try:
-        return customers_for(user).select_related("organization", "owner").get(pk=int(customer_id))
-    except (Customer.DoesNotExist, ValueError, TypeError):
+        pk = int(customer_id)
+        if can(user, VIEW_ALL_TEAMS):
+            found = ANY_CUSTOMER(pk=pk)
+        else:
+            found = TEAM_CUSTOMER(pk=pk, agent=agent.pk)
+    except (ValueError, TypeError):  # not a number, or out of range
         raise Http404("No such customer") from None
+    if not found:
+        raise Http404("No such customer")
+    return found[0]

@@ -38,14 +38,15 @@ from regard.conversations.models import Conversation, Event
 from regard.customers import actions
 from regard.customers.choices import Channel, IdentityKind, MomentKind
 from regard.customers.identities import InvalidIdentity, normalize
-from regard.customers.models import Customer, Identity, Organization
+from regard.customers.models import Customer, CustomerNote, Identity, Moment, Organization
 from regard.system.csv_export import audit_export, csv_lines
+from regard.system.prepared import Prepared
 from regard.web.paging import Window
 
 PAGE_SIZE = 50
 CONVERSATIONS_PAGE_SIZE = 25
 UNDO_WINDOW = timedelta(days=30)
-DUPLICATES_READ = 200  # per clue: a common name still costs one short index walk
+DUPLICATES_READ = 50  # per clue: a common name still costs one short index walk
 COMPASS_LABELS = {
     "needs": "Needs",
     "wants": "Wants",
@@ -276,8 +277,30 @@ def undoable_merges(customer: Customer) -> list[tuple[Event, Customer]]:
     return list(undoable.values())
 
 
+# The profile's own lists, their queries built once (see system/prepared.py).
+IDENTITIES = Prepared(
+    lambda customer: Identity.objects.filter(customer_id=customer).order_by("kind", "value"),
+    customer=int,
+)
+NOTES = Prepared(
+    lambda customer: CustomerNote.objects.filter(customer_id=customer).select_related(
+        "author__agent"
+    )[:50],
+    customer=int,
+)
+MOMENTS = Prepared(lambda customer: Moment.objects.filter(customer_id=customer), customer=int)
+OPEN_PROMISES = Prepared(
+    lambda customer: (
+        Commitment.objects.open()
+        .filter(conversation__customer_id=customer)
+        .select_related("conversation")[:5]
+    ),
+    customer=int,
+)
+
+
 def render_profile(request, customer: Customer, status: int = 200, **forms_in_error):
-    identities = list(customer.identities.order_by("kind", "value"))
+    identities = IDENTITIES(customer=customer.pk)
     conversations = (
         conversations_for(request.user)
         .filter(customer=customer)
@@ -291,11 +314,9 @@ def render_profile(request, customer: Customer, status: int = 200, **forms_in_er
         "identities": identities,
         "conversations": page,
         "conversation_count": page.paginator.count,
-        "notes": customer.notes.select_related("author__agent")[:50],
-        "moments": customer.moments.all(),
-        "open_promises": Commitment.objects.open()
-        .filter(conversation__customer=customer)
-        .select_related("conversation")[:5],
+        "notes": NOTES(customer=customer.pk),
+        "moments": MOMENTS(customer=customer.pk),
+        "open_promises": OPEN_PROMISES(customer=customer.pk),
         "now": timezone.now(),
         "can_edit_customer": can(request.user, EDIT_CUSTOMER),
         "can_add_note": can(request.user, ADD_NOTE),
