@@ -41,17 +41,19 @@ TEAM_CONVERSATION = Prepared(
 
 def conversation_for(user, conversation_id) -> Conversation:
     """Load a conversation the user may see, or 404 (not 403, so ids cannot be probed)."""
+    return _visible_one(user, conversation_id, ANY_CONVERSATION, TEAM_CONVERSATION, "conversation")
+
+
+def _visible_one(user, value, every: Prepared, teams: Prepared, what: str):
+    """The row with id `value`, by `every` for leads and by `teams` (the agent's) for the rest."""
     agent = agent_of(user)
     try:
-        pk = int(conversation_id)
-        if can(user, VIEW_ALL_TEAMS):
-            found = ANY_CONVERSATION(pk=pk)
-        else:
-            found = TEAM_CONVERSATION(pk=pk, agent=agent.pk)
+        pk = int(value)
+        found = every(pk=pk) if can(user, VIEW_ALL_TEAMS) else teams(pk=pk, agent=agent.pk)
     except (ValueError, TypeError):  # not a number, or out of range
-        raise Http404("No such conversation") from None
+        raise Http404(f"No such {what}") from None
     if not found:
-        raise Http404("No such conversation")
+        raise Http404(f"No such {what}")
     return found[0]
 
 
@@ -83,15 +85,4 @@ TEAM_CUSTOMER = Prepared(
 
 def customer_for(user, customer_id) -> Customer:
     """Load a customer the user may see, or 404 (not 403, so ids cannot be probed)."""
-    agent = agent_of(user)
-    try:
-        pk = int(customer_id)
-        if can(user, VIEW_ALL_TEAMS):
-            found = ANY_CUSTOMER(pk=pk)
-        else:
-            found = TEAM_CUSTOMER(pk=pk, agent=agent.pk)
-    except (ValueError, TypeError):  # not a number, or out of range
-        raise Http404("No such customer") from None
-    if not found:
-        raise Http404("No such customer")
-    return found[0]
+    return _visible_one(user, customer_id, ANY_CUSTOMER, TEAM_CUSTOMER, "customer")

@@ -31,7 +31,6 @@ from regard.accounts.permissions import (
     MERGE_CUSTOMERS,
     can,
 )
-from regard.commitments.models import Commitment
 from regard.conversations.access import conversations_for, customer_for, customers_for
 from regard.conversations.choices import EventKind
 from regard.conversations.models import Conversation, Event
@@ -41,6 +40,7 @@ from regard.customers.identities import InvalidIdentity, normalize
 from regard.customers.models import Customer, CustomerNote, Identity, Moment, Organization
 from regard.system.csv_export import audit_export, csv_lines
 from regard.system.prepared import Prepared
+from regard.web.conversation_page import OPEN_PROMISES
 from regard.web.paging import Window
 
 PAGE_SIZE = 50
@@ -289,14 +289,6 @@ NOTES = Prepared(
     customer=int,
 )
 MOMENTS = Prepared(lambda customer: Moment.objects.filter(customer_id=customer), customer=int)
-OPEN_PROMISES = Prepared(
-    lambda customer: (
-        Commitment.objects.open()
-        .filter(conversation__customer_id=customer)
-        .select_related("conversation")[:5]
-    ),
-    customer=int,
-)
 
 
 def render_profile(request, customer: Customer, status: int = 200, **forms_in_error):
