@@ -40,6 +40,8 @@ def run_regard(*args, env=None, tmp_path=None):
         ("DATABASE_URL", "mysql://root@localhost/db", "expected a URL starting with sqlite://"),
         ("REDIS_URL", "localhost:6379", "expected a URL starting with redis://"),
         ("REGARD_BASE_URL", "ftp://example.com", "http://"),
+        ("REGARD_AGENT_STREAM_PORT", "70000", "expected a port, 0 to 65535"),
+        ("REGARD_AGENT_STREAM_PORT", "next", "invalid literal"),
     ],
 )
 def test_a_bad_value_names_the_setting(name, value, message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from regard.web.live import stream_origin
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -22,7 +24,5 @@ class ContentSecurityPolicyMiddleware:
 
 def policy(request) -> str:
     """CSP, with the stream process's origin when the agents' stream is served there."""
-    from regard.web.live import stream_origin
-
     origin = stream_origin(request)
     return CSP.replace("connect-src 'self'", f"connect-src 'self' {origin}") if origin else CSP

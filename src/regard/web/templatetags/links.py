@@ -15,6 +15,8 @@ from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from regard.web.live import stream_origin
+
 register = template.Library()
 MARK = 987654321  # an id no address holds of itself; checked when a pattern is made
 
@@ -47,6 +49,4 @@ def _pattern(name: str, count: int, prefix: str, urlconf) -> str | None:
 @register.simple_tag(takes_context=True)
 def agent_stream_link(context) -> str:
     """The agent's live stream: on the stream process when there is one (see regard.web.live)."""
-    from regard.web.live import stream_origin
-
     return (stream_origin(context["request"]) or "") + link("web:stream")

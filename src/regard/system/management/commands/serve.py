@@ -35,13 +35,15 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
         stream_port = port + 1 if stream_port is None else stream_port
-        env = {**os.environ, **self._stream_url(host, stream_port)}
-        if stream_port:  # the agents' live stream too: it waits there without holding a thread
-            env.setdefault("REGARD_AGENT_STREAM_PORT", str(stream_port))
-        # A stream that is served by the web workers holds a thread while it is open; otherwise
-        # one thread a worker serves pages fastest (threads only share one interpreter).
-        threads = 1 if env.get("REGARD_AGENT_STREAM_PORT", "0").strip() not in ("", "0") else 4
-        web = web_command(host, port, web_workers, threads)
+        agent_stream_port = self.agent_stream_port(stream_port)
+        env = {
+            **os.environ,
+            **self._stream_url(host, stream_port),
+            "REGARD_AGENT_STREAM_PORT": str(agent_stream_port),
+        }
+        # A stream served by the web workers holds a thread while it is open; otherwise one
+        # thread a worker serves pages fastest (threads only share one interpreter).
+        web = web_command(host, port, web_workers, threads=1 if agent_stream_port else 4)
         helpers = [] if no_worker else [worker_command(), regard_command("clock")]
         if stream_port:
             helpers.insert(0, stream_command(host, stream_port, web_workers))
@@ -65,6 +67,14 @@ class Command(BaseCommand):
             self._stop_all(running.values())
         if not stopping:
             self.stderr.write("regard: the web server stopped unexpectedly")
+
+    @staticmethod
+    def agent_stream_port(stream_port: int) -> int:
+        """The agents' live stream goes to the stream process too (it waits there without
+        holding a thread), unless REGARD_AGENT_STREAM_PORT says otherwise (0: the web address)."""
+        if "REGARD_AGENT_STREAM_PORT" in os.environ:
+            return settings.AGENT_STREAM_PORT
+        return stream_port
 
     @staticmethod
     def _stream_url(host: str, stream_port: int) -> dict[str, str]:
